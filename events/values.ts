@@ -1,0 +1,85 @@
+import edtf from 'edtf';
+import { z } from 'zod';
+
+/** Fact keys are stable, URL-safe names unique within an incident. */
+export const FactKey = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,127}$/, 'a fact key is lowercase letters, digits, ".", "_" or "-", at most 128 characters');
+export type FactKey = z.infer<typeof FactKey>;
+
+/** An EDTF (ISO 8601-2) string; parsed with the `edtf` package, never by hand. */
+export const EdtfString = z
+  .string()
+  .min(1)
+  .max(100)
+  .refine((s) => parseEdtfInterval(s) !== undefined, { message: 'not a valid EDTF date or interval' });
+export type EdtfString = z.infer<typeof EdtfString>;
+
+/** The interval an EDTF string covers, in epoch milliseconds; open ends are ±Infinity. */
+export interface EdtfInterval {
+  readonly min: number;
+  readonly max: number;
+}
+
+export function parseEdtfInterval(value: string): EdtfInterval | undefined {
+  try {
+    const parsed = edtf(value);
+    const min = typeof parsed.min === 'number' && Number.isFinite(parsed.min) ? parsed.min : -Infinity;
+    const max = typeof parsed.max === 'number' && Number.isFinite(parsed.max) ? parsed.max : Infinity;
+    if (min > max) return undefined;
+    return { min, max };
+  } catch {
+    return undefined;
+  }
+}
+
+const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
+
+export const QuantityValue = z
+  .strictObject({
+    type: z.literal('quantity'),
+    value: finite.optional(),
+    min: finite.optional(),
+    max: finite.optional(),
+    approximate: z.boolean().optional(),
+    unit: z.string().min(1).max(64).optional(),
+    text: z.string().min(1).max(500).optional(),
+  })
+  .refine((q) => q.value !== undefined || q.min !== undefined || q.max !== undefined, {
+    message: 'a quantity needs value, min or max',
+  })
+  .refine((q) => q.min === undefined || q.max === undefined || q.min <= q.max, {
+    message: 'min must not exceed max',
+    path: ['min'],
+  });
+
+export const BooleanValue = z.strictObject({ type: z.literal('boolean'), value: z.boolean() });
+export const TextValue = z.strictObject({ type: z.literal('text'), value: z.string().min(1).max(10_000) });
+export const DateValue = z.strictObject({ type: z.literal('date'), value: EdtfString });
+
+export const Value = z.discriminatedUnion('type', [QuantityValue, BooleanValue, TextValue, DateValue]);
+export type Value = z.infer<typeof Value>;
+export type QuantityValue = z.infer<typeof QuantityValue>;
+
+/** BCP 47 language tag, loosely checked (the full grammar is not worth a dependency here). */
+export const LanguageTag = z
+  .string()
+  .regex(/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/, 'a BCP 47 language tag such as "en" or "fr-BE"');
+
+export const HttpUrl = z
+  .string()
+  .max(2048)
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), { message: 'must be an http(s) URL' });
+
+export const Citation = z.strictObject({
+  url: HttpUrl.optional(),
+  title: z.string().min(1).max(500).optional(),
+  publishedAt: EdtfString.optional(),
+  language: LanguageTag.optional(),
+});
+export type Citation = z.infer<typeof Citation>;
+
+/** The source's own words, verbatim, in the citation's language. */
+export const Quote = z.string().min(1).max(10_000);
+export type Quote = z.infer<typeof Quote>;

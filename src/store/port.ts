@@ -1,0 +1,75 @@
+import type { EventMetadataInput, StoredEvent } from '../../events/index.js';
+
+/**
+ * How the caller expects the stream to stand before the append, as in EventStoreDB:
+ * `any` (no check), `no_stream` (must not exist), `stream_exists` (must exist),
+ * or the exact revision of the stream's last event (0-based).
+ */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+/** What the application hands the store: the store adds revision, position and the chain fields. */
+export interface NewEvent {
+  type: string;
+  data: unknown;
+  metadata: EventMetadataInput;
+}
+
+export interface AppendResult {
+  /** Revision of the stream's last event after the append. */
+  nextExpectedRevision: number;
+  /** Global position of the last event appended (or of the matching events for an idempotent retry). */
+  position: number;
+  /** The events as stored, with chain fields. */
+  events: StoredEvent[];
+}
+
+export interface ReadStreamOptions {
+  direction?: 'forwards' | 'backwards';
+  /** Inclusive; forwards defaults to 0, backwards to the last revision. */
+  fromRevision?: number;
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this global position. Omit to start at the beginning. */
+  after?: number;
+  maxCount?: number;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive: deliver events strictly after this global position. Omit to start at the beginning. */
+  after?: number;
+  /** Called once when the catch-up phase has reached the head and live delivery begins. */
+  onCaughtUp?: () => void;
+  /** Called when the subscription ends on an error it cannot recover from. */
+  onError?: (error: Error) => void;
+}
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+/** Handlers run one at a time in global order; the next event waits for the returned promise. */
+export type EventHandler = (event: StoredEvent) => void | Promise<void>;
+
+/**
+ * The one seam between the ledger and its storage. Every store runs the same contract suite
+ * (tests/store/contract.ts). Positions are global and strictly increasing in commit order,
+ * but not necessarily dense (EventStoreDB's are byte offsets in its log).
+ */
+export interface EventStore {
+  readonly kind: string;
+  append(stream: string, events: NewEvent[], expectedRevision?: ExpectedRevision): Promise<AppendResult>;
+  /** Returns [] for a stream that does not exist. */
+  readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  /** Revision of the stream's last event, or -1 when it does not exist. */
+  streamRevision(stream: string): Promise<number>;
+  readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent>;
+  /** Position of the last event in the store, or -1 when empty. */
+  headPosition(): Promise<number>;
+  /** Catch up from `after`, then follow new appends live, in order, with no gaps or repeats. */
+  subscribeToAll(handler: EventHandler, options?: SubscribeOptions): Subscription;
+  /** Is the store reachable and usable? For /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
