@@ -1,0 +1,126 @@
+import { ulid } from 'ulid';
+import {
+  CURRENT_SCHEMA_VERSION,
+  incidentStream,
+  sourceStream,
+  type IncidentEvent,
+  type Recorded,
+  upcast,
+  type LedgerEvent,
+  type StoredEvent,
+} from '../../events/index.js';
+import type { IncidentCommand, RegisterSource } from '../domain/commands.js';
+import { decide, foldIncident, initialIncidentState } from '../domain/incident-decider.js';
+import type { IncidentState } from '../domain/incident-state.js';
+import { decideSource, initialSourceState } from '../domain/source-decider.js';
+import { ConcurrencyError } from '../store/errors.js';
+import type { EventStore, ExpectedRevision, NewEvent } from '../store/port.js';
+import type { CommandContext, Environment } from './context.js';
+
+const isIncidentEvent = (e: Recorded): e is Recorded<IncidentEvent> => e.type !== 'SourceRegistered';
+
+export interface HandledCommand {
+  /** The stream's revision after the append. */
+  revision: number;
+  position: number;
+  events: StoredEvent[];
+}
+
+/** How often a command without If-Match is re-decided after losing a race to another writer. */
+const MAX_ATTEMPTS = 5;
+
+type IncidentCommandInput = IncidentCommand extends infer C ? (C extends { type: 'RecordAssertion' } ? Omit<C, 'sourceRegistered'> : C) : never;
+
+/**
+ * Command handling: load the stream, decide, append with the revision the decision was based on.
+ * The only place that joins the pure domain to the store.
+ */
+export class Ledger {
+  /** Decision state per incident stream, so a command on a 10,000-event incident reads only what is new. */
+  private readonly states = new Map<string, { revision: number; state: IncidentState }>();
+  private readonly listeners = new Set<(events: StoredEvent[]) => void>();
+
+  constructor(
+    readonly store: EventStore,
+    private readonly env: Environment = { now: () => new Date(), newId: ulid },
+    private readonly maxCachedStates = 1_000,
+  ) {}
+
+  newId(): string {
+    return this.env.newId();
+  }
+
+  /** Called with the stored events after every successful append (read models, live updates). */
+  onAppended(listener: (events: StoredEvent[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async registerSource(command: RegisterSource, ctx: CommandContext): Promise<HandledCommand> {
+    const stream = sourceStream(command.data.sourceId);
+    const revision = await this.store.streamRevision(stream);
+    const events = decideSource(command, revision === -1 ? initialSourceState() : { exists: true });
+    return this.append(stream, events, 'no_stream', ctx);
+  }
+
+  async sourceExists(sourceId: string): Promise<boolean> {
+    return (await this.store.streamRevision(sourceStream(sourceId))) >= 0;
+  }
+
+  async handle(incidentId: string, input: IncidentCommandInput, ctx: CommandContext): Promise<HandledCommand> {
+    const stream = incidentStream(incidentId);
+    const command: IncidentCommand =
+      input.type === 'RecordAssertion' ? { ...input, sourceRegistered: await this.sourceExists(input.data.sourceId) } : input;
+    for (let attempt = 1; ; attempt++) {
+      const { revision, state } = await this.load(stream);
+      if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== revision) {
+        throw new ConcurrencyError(stream, ctx.expectedRevision, revision);
+      }
+      const events = decide(command, state);
+      try {
+        return await this.append(stream, events, revision === -1 ? 'no_stream' : revision, ctx);
+      } catch (error) {
+        // Someone appended between our read and our write: decide again on the fresh state,
+        // unless the client pinned a revision with If-Match (then the conflict is theirs to see).
+        if (!(error instanceof ConcurrencyError) || ctx.expectedRevision !== undefined || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /** The decision state of an incident stream, folding only the events not yet seen. */
+  async load(stream: string): Promise<{ revision: number; state: IncidentState }> {
+    const cached = this.states.get(stream) ?? { revision: -1, state: initialIncidentState() };
+    const fresh = await this.store.readStream(stream, { fromRevision: cached.revision + 1 });
+    if (fresh.length === 0) return cached;
+    const state = foldIncident(fresh.map(upcast).filter(isIncidentEvent), cached.state);
+    const loaded = { revision: fresh[fresh.length - 1]!.revision, state };
+    this.remember(stream, loaded);
+    return loaded;
+  }
+
+  private remember(stream: string, loaded: { revision: number; state: IncidentState }): void {
+    this.states.delete(stream);
+    this.states.set(stream, loaded);
+    // Map iteration order is insertion order: the first key is the least recently used.
+    if (this.states.size > this.maxCachedStates) this.states.delete(this.states.keys().next().value!);
+  }
+
+  private async append(stream: string, events: LedgerEvent[], expected: ExpectedRevision, ctx: CommandContext): Promise<HandledCommand> {
+    const recordedAt = this.env.now().toISOString();
+    const toAppend: NewEvent[] = events.map((event) => ({
+      type: event.type,
+      data: event.data,
+      metadata: {
+        eventId: this.env.newId(),
+        recordedAt,
+        actor: ctx.actor,
+        correlationId: ctx.correlationId,
+        causationId: ctx.causationId ?? ctx.correlationId,
+        schemaVersion: CURRENT_SCHEMA_VERSION[event.type],
+      },
+    }));
+    const result = await this.store.append(stream, toAppend, expected);
+    for (const listener of this.listeners) listener(result.events);
+    return { revision: result.nextExpectedRevision, position: result.position, events: result.events };
+  }
+}

@@ -1,0 +1,76 @@
+import type { IncidentEvent } from '../../events/index.js';
+import { canonicalJson } from '../store/hash-chain.js';
+import type { IncidentCommand } from './commands.js';
+import { DomainError } from './errors.js';
+import type { AssertionState, IncidentState } from './incident-state.js';
+
+export { evolve, foldIncident, initialIncidentState } from './incident-state.js';
+
+const same = (a: unknown, b: unknown): boolean => canonicalJson(a ?? null) === canonicalJson(b ?? null);
+
+function liveAssertion(state: IncidentState, assertionId: string): AssertionState {
+  const assertion = state.assertions.get(assertionId);
+  if (!assertion) throw new DomainError('assertion-not-found', `no assertion ${assertionId} in this incident`);
+  if (assertion.retracted) throw new DomainError('assertion-retracted', `assertion ${assertionId} was retracted`);
+  return assertion;
+}
+
+/** decide(command, state) → events: pure, total, and refuses with a typed DomainError. */
+export const decide = (command: IncidentCommand, state: IncidentState): IncidentEvent[] => {
+  if (command.type === 'OpenIncident') {
+    if (state.exists) throw new DomainError('incident-already-exists', `incident ${command.data.incidentId} already exists`);
+    return [{ type: 'IncidentOpened', data: command.data }];
+  }
+  if (!state.exists || state.id === undefined) throw new DomainError('incident-not-found', 'no such incident');
+
+  switch (command.type) {
+    case 'ReviseIncidentDetails': {
+      const { title, summary, reason } = command.data;
+      const changesTitle = title !== undefined && title !== state.title;
+      const changesSummary = summary !== undefined && summary !== state.summary;
+      if (!changesTitle && !changesSummary) throw new DomainError('details-unchanged', 'the revision changes neither title nor summary');
+      return [
+        {
+          type: 'IncidentDetailsRevised',
+          data: {
+            incidentId: state.id,
+            ...(changesTitle ? { title } : {}),
+            ...(changesSummary ? { summary } : {}),
+            ...(reason !== undefined ? { reason } : {}),
+          },
+        },
+      ];
+    }
+    case 'RecordAssertion': {
+      if (!command.sourceRegistered) throw new DomainError('unknown-source', `source ${command.data.sourceId} is not registered`);
+      if (state.assertions.has(command.data.assertionId)) {
+        throw new DomainError('assertion-already-exists', `assertion ${command.data.assertionId} already exists`);
+      }
+      return [{ type: 'AssertionRecorded', data: command.data }];
+    }
+    case 'CorrectAssertion': {
+      const current = liveAssertion(state, command.data.assertionId);
+      const { assertionId, reason, ...proposed } = command.data;
+      // Only fields that really differ go into the event: history then shows exactly what changed.
+      const changes = Object.fromEntries(
+        Object.entries(proposed).filter(([key, value]) => value !== undefined && !same(value, current[key as keyof typeof proposed])),
+      ) as typeof proposed;
+      if (Object.keys(changes).length === 0) throw new DomainError('correction-changes-nothing', 'the correction changes nothing');
+      return [{ type: 'AssertionCorrected', data: { assertionId, reason, ...changes } }];
+    }
+    case 'RetractAssertion': {
+      liveAssertion(state, command.data.assertionId);
+      return [{ type: 'AssertionRetracted', data: command.data }];
+    }
+    case 'AssessFact': {
+      const { fact, preferred } = command.data;
+      for (const id of new Set(preferred)) {
+        const assertion = state.assertions.get(id);
+        if (!assertion) throw new DomainError('assessment-names-unknown-assertion', `no assertion ${id} in this incident`);
+        if (assertion.retracted) throw new DomainError('assessment-names-retracted-assertion', `assertion ${id} was retracted`);
+        if (assertion.fact !== fact) throw new DomainError('assessment-names-assertion-off-fact', `assertion ${id} is about ${assertion.fact}, not ${fact}`);
+      }
+      return [{ type: 'FactAssessed', data: { ...command.data, preferred: [...new Set(preferred)] } }];
+    }
+  }
+};
