@@ -1,0 +1,190 @@
+import type { IncidentEvent, Recorded } from '../events/index.js';
+import type { Assessment, AssertionState, FactState, IncidentModel } from './incident-model.js';
+import { prepend, without, type List } from './persistent-list.js';
+import type { MapEditor } from './persistent-map.js';
+import type { RevisionChange, RevisionEntry } from './schemas.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A model being folded: its maps are editors, everything else plain fields. */
+export type DraftModel = Mutable<Omit<IncidentModel, 'assertions' | 'facts'>> & {
+  assertions: MapEditor<AssertionState>;
+  facts: MapEditor<FactState>;
+};
+
+const CORRECTABLE = ['fact', 'value', 'validTime', 'quote', 'citation'] as const;
+
+// Records are built by these constructors, every key always present, so V8 keeps one hidden
+// class per record type: object spread over optional-key shapes was the fold's hot spot.
+const assertionState = (a: AssertionState): AssertionState => ({
+  id: a.id,
+  fact: a.fact,
+  value: a.value,
+  validTime: a.validTime,
+  sourceId: a.sourceId,
+  citation: a.citation,
+  quote: a.quote,
+  recordedAt: a.recordedAt,
+  recordedBy: a.recordedBy,
+  recordedRevision: a.recordedRevision,
+  corrected: a.corrected,
+  retracted: a.retracted,
+  history: a.history,
+});
+
+const factState = (key: string, assertionIds: List<string>, assessment: Assessment | undefined, history: List<RevisionEntry>): FactState => ({
+  key,
+  assertionIds,
+  assessment,
+  history,
+  memo: {},
+});
+
+const revisionEntry = (entry: RevisionEntry): RevisionEntry => entry;
+
+function updateFact(draft: DraftModel, key: string, change: (fact: FactState) => FactState): void {
+  draft.facts.set(key, change(draft.facts.get(key) ?? factState(key, undefined, undefined, undefined)));
+}
+
+const logOnFact = (draft: DraftModel, key: string, entry: RevisionEntry): void =>
+  updateFact(draft, key, (f) => factState(f.key, f.assertionIds, f.assessment, prepend(f.history, entry)));
+
+/** The fields a correction changes, as they were and as they become (null: was absent). */
+function changes(current: AssertionState, data: EventData<'AssertionCorrected'>): { before: RevisionChange; after: RevisionChange } {
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  for (const field of CORRECTABLE) {
+    if (data[field] === undefined) continue;
+    before[field] = current[field] ?? null;
+    after[field] = data[field];
+  }
+  return { before: before as RevisionChange, after: after as RevisionChange };
+}
+
+type EventData<T extends IncidentEvent['type']> = Extract<IncidentEvent, { type: T }>['data'];
+
+/** A recording's `after`: the fields it set, absent ones left out. */
+function recordedFields(d: EventData<'AssertionRecorded'>): RevisionChange {
+  const after: Mutable<RevisionChange> = { fact: d.fact, value: d.value, sourceId: d.sourceId };
+  if (d.validTime !== undefined) after.validTime = d.validTime;
+  if (d.citation !== undefined) after.citation = d.citation;
+  if (d.quote !== undefined) after.quote = d.quote;
+  return after;
+}
+
+/**
+ * Applies one event to a draft the caller owns. Assertion and fact records are immutable and
+ * replaced, histories are persistent lists, and the maps are edited copy-on-write, so the model
+ * a draft started from never changes.
+ *
+ * Invariant the fact analysis relies on: whatever changes an assertion also replaces the record
+ * of the fact it is filed under (its history grows), so a fact record identifies its contents.
+ */
+export function applyTo(draft: DraftModel, event: Recorded<IncidentEvent>): void {
+  const { recordedAt, actor } = event.metadata;
+  const revision = event.revision;
+  draft.revision = revision;
+  draft.updatedAt = recordedAt;
+
+  switch (event.type) {
+    case 'IncidentOpened':
+      draft.id = event.data.incidentId;
+      draft.title = event.data.title;
+      draft.summary = event.data.summary;
+      draft.openedAt = recordedAt;
+      return;
+    case 'IncidentDetailsRevised':
+      if (event.data.title !== undefined) draft.title = event.data.title;
+      if (event.data.summary !== undefined) draft.summary = event.data.summary;
+      return;
+    case 'AssertionRecorded': {
+      const d = event.data;
+      const entry = revisionEntry({
+        revision,
+        type: 'AssertionRecorded',
+        recordedAt,
+        actor,
+        assertionId: d.assertionId,
+        after: recordedFields(d),
+      });
+      draft.assertions.set(
+        d.assertionId,
+        assertionState({
+          id: d.assertionId,
+          fact: d.fact,
+          value: d.value,
+          validTime: d.validTime,
+          sourceId: d.sourceId,
+          citation: d.citation,
+          quote: d.quote,
+          recordedAt,
+          recordedBy: actor,
+          recordedRevision: revision,
+          corrected: false,
+          retracted: undefined,
+          history: prepend(undefined, entry),
+        }),
+      );
+      updateFact(draft, d.fact, (f) => factState(f.key, prepend(f.assertionIds, d.assertionId), f.assessment, prepend(f.history, entry)));
+      draft.assertionCount++;
+      return;
+    }
+    case 'AssertionCorrected': {
+      const d = event.data;
+      const current = draft.assertions.get(d.assertionId);
+      if (!current) return;
+      const { before, after } = changes(current, d);
+      const entry = revisionEntry({ revision, type: 'AssertionCorrected', recordedAt, actor, assertionId: current.id, reason: d.reason, before, after });
+      const next = assertionState({
+        ...current,
+        fact: d.fact ?? current.fact,
+        value: d.value ?? current.value,
+        validTime: d.validTime ?? current.validTime,
+        quote: d.quote ?? current.quote,
+        citation: d.citation ?? current.citation,
+        corrected: true,
+        history: prepend(current.history, entry),
+      });
+      draft.assertions.set(current.id, next);
+      if (next.fact !== current.fact) {
+        // A move: the old fact's history records the departure, the new one the arrival.
+        updateFact(draft, current.fact, (f) =>
+          factState(f.key, without(f.assertionIds, (id) => id === current.id), f.assessment, prepend(f.history, entry)),
+        );
+        updateFact(draft, next.fact, (f) => factState(f.key, prepend(f.assertionIds, current.id), f.assessment, prepend(f.history, entry)));
+      } else {
+        logOnFact(draft, current.fact, entry);
+      }
+      return;
+    }
+    case 'AssertionRetracted': {
+      const current = draft.assertions.get(event.data.assertionId);
+      if (!current) return;
+      if (!current.retracted) draft.assertionCount--;
+      const reason = event.data.reason;
+      const entry = revisionEntry({ revision, type: 'AssertionRetracted', recordedAt, actor, assertionId: current.id, reason });
+      draft.assertions.set(
+        current.id,
+        assertionState({ ...current, retracted: { reason, at: recordedAt, actor, revision }, history: prepend(current.history, entry) }),
+      );
+      logOnFact(draft, current.fact, entry);
+      return;
+    }
+    case 'FactAssessed': {
+      const { fact: key, preferred, rationale } = event.data;
+      updateFact(draft, key, (f) => {
+        const previous = f.assessment;
+        const entry = revisionEntry({
+          revision,
+          type: 'FactAssessed',
+          recordedAt,
+          actor,
+          ...(previous ? { before: { preferred: [...previous.preferred], rationale: previous.rationale } } : {}),
+          after: { preferred, rationale },
+        });
+        return factState(f.key, f.assertionIds, { preferred, rationale, actor, recordedAt, revision }, prepend(f.history, entry));
+      });
+      return;
+    }
+  }
+}

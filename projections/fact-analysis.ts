@@ -1,0 +1,79 @@
+import { compatible } from './compatibility.js';
+import type { Assessment, AssertionState, FactState, IncidentModel } from './incident-model.js';
+import type { FactStatus } from './schemas.js';
+
+/** Where a live fact stands: its current assertions (one per source), conflicts and status. */
+export interface FactAnalysis {
+  readonly fact: string;
+  readonly status: FactStatus;
+  /** In recording order. */
+  readonly current: readonly AssertionState[];
+  readonly conflicts: ReadonlyArray<readonly [string, string]>;
+  readonly assessment?: Assessment;
+}
+
+/** Where an analysis finds the assertions a fact lists: a model, or a model still being folded. */
+export interface AssertionLookup {
+  readonly assertions: { get(id: string): AssertionState | undefined };
+}
+
+/**
+ * A source's later live assertion on a fact supersedes its earlier ones; retracted assertions
+ * drop out, so retracting the later one brings the earlier back.
+ */
+export function currentAssertions(model: AssertionLookup, fact: FactState): AssertionState[] {
+  const latestBySource = new Map<string, AssertionState>();
+  for (let node = fact.assertionIds; node; node = node.tail) {
+    const assertion = model.assertions.get(node.head);
+    if (!assertion || assertion.retracted) continue;
+    const seen = latestBySource.get(assertion.sourceId);
+    if (!seen || seen.recordedRevision < assertion.recordedRevision) latestBySource.set(assertion.sourceId, assertion);
+  }
+  return [...latestBySource.values()].sort((a, b) => a.recordedRevision - b.recordedRevision);
+}
+
+/**
+ * A fact record is replaced whenever anything filed under it changes (see incident-model.ts), so
+ * its analysis is remembered on the record: every model sharing the record shares the analysis.
+ * (A memo slot on the record, not a WeakMap: with one entry per record version, WeakMap
+ * bookkeeping cost more than the analysis.) Undefined when the fact is not live.
+ */
+export function analyseFact(model: AssertionLookup, fact: FactState): FactAnalysis | undefined {
+  if (fact.memo.analysis === undefined) fact.memo.analysis = analyse(model, fact) ?? null;
+  return fact.memo.analysis ?? undefined;
+}
+
+function analyse(model: AssertionLookup, fact: FactState): FactAnalysis | undefined {
+  const current = currentAssertions(model, fact);
+  if (current.length === 0) return undefined;
+  // One current assertion per source, so every pair is a pair of different sources.
+  const conflicts: Array<readonly [string, string]> = [];
+  for (let i = 0; i < current.length; i++) {
+    for (let j = i + 1; j < current.length; j++) {
+      const a = current[i]!;
+      const b = current[j]!;
+      if (!compatible(a.value, b.value)) conflicts.push([a.id, b.id]);
+    }
+  }
+  const status: FactStatus =
+    conflicts.length > 0 ? (fact.assessment ? 'assessed' : 'disputed') : current.length === 1 ? 'single-source' : 'corroborated';
+  return { fact: fact.key, status, current, conflicts, ...(fact.assessment ? { assessment: fact.assessment } : {}) };
+}
+
+// Models are immutable, so an analysis computed once per model object stays true.
+const analyses = new WeakMap<IncidentModel, ReadonlyMap<string, FactAnalysis>>();
+
+/** Every live fact (at least one current assertion), by fact key. Memoised per model. */
+export function analyseFacts(model: IncidentModel): ReadonlyMap<string, FactAnalysis> {
+  let result = analyses.get(model);
+  if (!result) {
+    const live = new Map<string, FactAnalysis>();
+    for (const key of [...model.facts.keys()].sort()) {
+      const analysis = analyseFact(model, model.facts.get(key)!);
+      if (analysis) live.set(key, analysis);
+    }
+    result = live;
+    analyses.set(model, result);
+  }
+  return result;
+}

@@ -1,0 +1,31 @@
+import type { Recorded } from '../events/index.js';
+
+export const fold = <S, E>(events: Iterable<E>, evolve: (state: S, event: E) => S, initial: S): S => {
+  let state = initial;
+  for (const event of events) state = evolve(state, event);
+  return state;
+};
+
+/** Milliseconds since the epoch of an event's server-clock timestamp. */
+export const recordedAtMs = (event: Pick<Recorded, 'metadata'>): number => Date.parse(event.metadata.recordedAt);
+
+/**
+ * The events recorded at or before `asOf`, in order, stopping at the first one after it:
+ * "as of" is the same fold stopped early. Without `asOf`, every event.
+ */
+export function* upTo<E extends Pick<Recorded, 'metadata'>>(events: Iterable<E>, asOf?: Date): Generator<E> {
+  const limit = asOf?.getTime();
+  for (const event of events) {
+    if (limit !== undefined && recordedAtMs(event) > limit) return;
+    yield event;
+  }
+}
+
+/** The async twin of `upTo`, for folding a store's `readAll` without loading it whole. */
+export async function* upToAsync<E extends Pick<Recorded, 'metadata'>>(events: AsyncIterable<E>, asOf?: Date): AsyncGenerator<E> {
+  const limit = asOf?.getTime();
+  for await (const event of events) {
+    if (limit !== undefined && recordedAtMs(event) > limit) return;
+    yield event;
+  }
+}

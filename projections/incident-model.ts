@@ -1,0 +1,141 @@
+import type { Citation, IncidentEvent, Recorded, Value } from '../events/index.js';
+import { applyTo, type DraftModel } from './apply-incident-event.js';
+import type { List } from './persistent-list.js';
+import { PersistentMap } from './persistent-map.js';
+import type { FactAnalysis } from './fact-analysis.js';
+import type { RevisionEntry } from './schemas.js';
+
+/**
+ * One incident as its stream tells it: details, every assertion's present state, the latest
+ * assessment per fact, and the history of every assertion and fact. Views are pure functions of it.
+ */
+export interface IncidentModel {
+  readonly id?: string;
+  readonly title?: string;
+  readonly summary?: string;
+  readonly openedAt?: string;
+  readonly updatedAt?: string;
+  /** Revision of the last event folded; -1 before the first. */
+  readonly revision: number;
+  /** Assertions not retracted (superseded ones included). */
+  readonly assertionCount: number;
+  readonly assertions: ReadonlyMap<string, AssertionState>;
+  readonly facts: ReadonlyMap<string, FactState>;
+}
+
+export interface Retraction {
+  readonly reason: string;
+  readonly at: string;
+  readonly actor: string;
+  readonly revision: number;
+}
+
+export interface AssertionState {
+  readonly id: string;
+  readonly fact: string;
+  readonly value: Value;
+  readonly validTime?: string;
+  readonly sourceId: string;
+  readonly citation?: Citation;
+  readonly quote?: string;
+  readonly recordedAt: string;
+  readonly recordedBy: string;
+  /** Revision of the AssertionRecorded event: "later" in supersession means a higher one. */
+  readonly recordedRevision: number;
+  readonly corrected: boolean;
+  readonly retracted?: Retraction;
+  readonly history: List<RevisionEntry>;
+}
+
+export interface Assessment {
+  readonly preferred: readonly string[];
+  readonly rationale: string;
+  readonly actor: string;
+  readonly recordedAt: string;
+  readonly revision: number;
+}
+
+export interface FactState {
+  readonly key: string;
+  /** Assertions now filed under this fact, retracted ones included; order carries no meaning. */
+  readonly assertionIds: List<string>;
+  readonly assessment?: Assessment;
+  readonly history: List<RevisionEntry>;
+  /**
+   * A cache slot for what is derived from this record (its analysis, see fact-analysis.ts). Not
+   * part of the fact's meaning: a record is immutable, so anything derived from it stays true.
+   */
+  readonly memo: { analysis?: FactAnalysis | null };
+}
+
+export const initialIncidentModel: IncidentModel = Object.freeze({
+  revision: -1,
+  assertionCount: 0,
+  assertions: PersistentMap.empty<AssertionState>(),
+  facts: PersistentMap.empty<FactState>(),
+});
+
+const asPersistent = <V>(map: ReadonlyMap<string, V>): PersistentMap<V> => {
+  if (map instanceof PersistentMap) return map as PersistentMap<V>;
+  const editor = PersistentMap.empty<V>().edit();
+  for (const [key, value] of map) editor.set(key, value);
+  return editor.freeze();
+};
+
+/**
+ * A model being folded, one event at a time, without copying per event. `freeze()` hands out an
+ * immutable model; folding may continue afterwards without touching what was handed out.
+ */
+export class ModelDraft {
+  private readonly draft: DraftModel;
+
+  constructor(from: IncidentModel = initialIncidentModel) {
+    this.draft = { ...from, assertions: asPersistent(from.assertions).edit(), facts: asPersistent(from.facts).edit() };
+  }
+
+  apply(event: Recorded<IncidentEvent>): this {
+    applyTo(this.draft, event);
+    return this;
+  }
+
+  get revision(): number {
+    return this.draft.revision;
+  }
+
+  get assertionCount(): number {
+    return this.draft.assertionCount;
+  }
+
+  /** The assertions as folded so far (read-only use). */
+  get assertions(): { get(id: string): AssertionState | undefined } {
+    return this.draft.assertions;
+  }
+
+  assertion(id: string): AssertionState | undefined {
+    return this.draft.assertions.get(id);
+  }
+
+  fact(key: string): FactState | undefined {
+    return this.draft.facts.get(key);
+  }
+
+  /** The incident's own details: id, title, summary, openedAt. */
+  details(): Pick<IncidentModel, 'id' | 'title' | 'summary' | 'openedAt'> {
+    const { id, title, summary, openedAt } = this.draft;
+    return { id, title, summary, openedAt };
+  }
+
+  freeze(): IncidentModel {
+    return { ...this.draft, assertions: this.draft.assertions.freeze(), facts: this.draft.facts.freeze() };
+  }
+}
+
+/** One step of the fold: pure, and cheap (copy-on-write maps), so `fold(events, evolve, initial)` is fine. */
+export const evolve = (model: IncidentModel, event: Recorded<IncidentEvent>): IncidentModel => new ModelDraft(model).apply(event).freeze();
+
+/** The same fold as `fold(events, evolve, from)`, in one editing session: fewer copies on long replays. */
+export const foldIncidentModel = (events: Iterable<Recorded<IncidentEvent>>, from: IncidentModel = initialIncidentModel): IncidentModel => {
+  const draft = new ModelDraft(from);
+  for (const event of events) draft.apply(event);
+  return draft.freeze();
+};

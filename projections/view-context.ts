@@ -1,0 +1,40 @@
+import type { Assessment, AssertionState } from './incident-model.js';
+import type { AssertionView, AssessmentView } from './schemas.js';
+
+/** Source names by id, as the source directory knows them. */
+export type SourceNames = ReadonlyMap<string, { readonly name: string }>;
+
+/** What every per-incident view needs besides the model. */
+export interface ViewContext {
+  readonly incidentId: string;
+  readonly sources: SourceNames;
+  /** The instant asked about; absent for "now". */
+  readonly asOf?: Date;
+}
+
+export const asOfField = (ctx: ViewContext): string | null => ctx.asOf?.toISOString() ?? null;
+
+export function assertionView(a: AssertionState, sources: SourceNames): AssertionView {
+  const sourceName = sources.get(a.sourceId)?.name;
+  return {
+    assertionId: a.id,
+    fact: a.fact,
+    value: a.value,
+    ...(a.validTime !== undefined ? { validTime: a.validTime } : {}),
+    sourceId: a.sourceId,
+    ...(sourceName !== undefined ? { sourceName } : {}),
+    ...(a.citation !== undefined ? { citation: a.citation } : {}),
+    ...(a.quote !== undefined ? { quote: a.quote } : {}),
+    recordedAt: a.recordedAt,
+    recordedBy: a.recordedBy,
+    corrected: a.corrected,
+  };
+}
+
+export const assessmentView = (a: Assessment): AssessmentView => ({
+  preferred: [...a.preferred],
+  rationale: a.rationale,
+  actor: a.actor,
+  recordedAt: a.recordedAt,
+  revision: a.revision,
+});

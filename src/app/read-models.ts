@@ -1,0 +1,278 @@
+import { incidentStream, parseStream, upcast, type IncidentEvent, type Recorded, type StoredEvent } from '../../events/index.js';
+import { disputesView } from '../../projections/disputes.js';
+import { factsView } from '../../projections/facts-view.js';
+import { upToAsync } from '../../projections/fold.js';
+import { GlobalReadModels } from '../../projections/global-models.js';
+import { assertionHistoryView, factHistoryView } from '../../projections/history.js';
+import type { IncidentModel } from '../../projections/incident-model.js';
+import { IncidentReplay } from '../../projections/incident-replay.js';
+import { incidentView } from '../../projections/incident-view.js';
+import type { ProjectionRunner } from '../../projections/runner.js';
+import type {
+  AssertionHistory,
+  Disputes,
+  FactHistory,
+  FactsView,
+  IncidentPage,
+  IncidentView,
+  SourcePage,
+  Timeline,
+} from '../../projections/schemas.js';
+import { timelineView } from '../../projections/timeline.js';
+import type { ViewContext } from '../../projections/view-context.js';
+import type { EventStore } from '../store/port.js';
+
+export interface ReadModelsOptions {
+  /** Incidents whose events and models stay in memory (least recently used go first). */
+  maxIncidents?: number;
+  /** Revisions per incident whose derived views are memoised (the latest plus recent "as of"s). */
+  revisionsPerIncident?: number;
+  /** "As of" folds of the whole ledger kept for list queries. */
+  globalAsOfCacheSize?: number;
+}
+
+export interface IncidentListQuery {
+  q?: string | undefined;
+  asOf?: Date | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface SourceListQuery {
+  asOf?: Date | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** Views derived from one model, computed on first use; they hold for that revision forever. */
+interface RevisionViews {
+  readonly model: IncidentModel;
+  sourcesVersion: number;
+  incident?: IncidentView | undefined;
+  facts?: FactsView;
+  timeline?: Timeline;
+  disputes?: Disputes;
+  factHistory: Map<string, FactHistory | undefined>;
+  assertionHistory: Map<string, AssertionHistory | undefined>;
+}
+
+interface CachedIncident {
+  readonly replay: IncidentReplay;
+  readonly views: Map<number, RevisionViews>;
+}
+
+interface Loading {
+  readonly promise: Promise<CachedIncident | undefined>;
+  /** Events that arrived while the stream was being read; merged (idempotently) once it is. */
+  readonly buffer: Array<Recorded<IncidentEvent>>;
+}
+
+const isIncidentEvent = (e: Recorded): e is Recorded<IncidentEvent> => e.type !== 'SourceRegistered';
+
+/** Re-stamps a memoised view with the instant asked about: the view itself depends only on the revision. */
+const stamped = <V extends { asOf: string | null }>(view: V, asOf: Date | undefined): V =>
+  asOf === undefined ? view : { ...view, asOf: asOf.toISOString() };
+
+/**
+ * The read side's query service. Per incident it keeps the stream folded in an LRU cache (an
+ * IncidentReplay: the latest model plus every record version by revision), current through the
+ * projection runner's events and through `apply`, which the command handler calls right after an
+ * append. Current reads answer from the latest model; "as of" reads take the model at the
+ * revision the instant falls on, which the replay gives without refolding. Derived views are
+ * memoised per (incident, revision). Lists come from the runner's global models, or, "as of",
+ * from a fold of `$all` up to the instant.
+ */
+export class ReadModels {
+  private readonly cache = new Map<string, CachedIncident>();
+  private readonly loading = new Map<string, Loading>();
+  private readonly globalAsOf = new Map<string, Promise<GlobalReadModels>>();
+  private readonly unsubscribe: () => void;
+  private readonly maxIncidents: number;
+  private readonly revisionsPerIncident: number;
+  private readonly globalAsOfCacheSize: number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly runner: ProjectionRunner,
+    options: ReadModelsOptions = {},
+  ) {
+    this.maxIncidents = options.maxIncidents ?? 100;
+    this.revisionsPerIncident = options.revisionsPerIncident ?? 8;
+    this.globalAsOfCacheSize = options.globalAsOfCacheSize ?? 4;
+    this.unsubscribe = runner.onApplied((event) => this.offer(event));
+  }
+
+  /** Feed freshly appended events (idempotent by revision). On a gap the incident is dropped and reloaded on next read. */
+  apply(events: readonly StoredEvent[]): void {
+    for (const stored of events) {
+      if (parseStream(stored.stream)?.kind === 'incident') this.offer(upcast(stored));
+    }
+  }
+
+  /** Stops following the runner. */
+  close(): void {
+    this.unsubscribe();
+  }
+
+  /** How many incidents are cached: for metrics and tests. */
+  get cachedIncidents(): number {
+    return this.cache.size;
+  }
+
+  async incident(id: string, asOf?: Date): Promise<IncidentView | undefined> {
+    const views = await this.viewsAt(id, asOf);
+    if (!views) return undefined;
+    if (!('incident' in views)) views.incident = incidentView(views.model, this.context(id));
+    return views.incident && stamped(views.incident, asOf);
+  }
+
+  async facts(id: string, asOf?: Date): Promise<FactsView | undefined> {
+    const views = await this.viewsAt(id, asOf);
+    if (!views) return undefined;
+    views.facts ??= factsView(views.model, this.context(id));
+    return stamped(views.facts, asOf);
+  }
+
+  async timeline(id: string, asOf?: Date): Promise<Timeline | undefined> {
+    const views = await this.viewsAt(id, asOf);
+    if (!views) return undefined;
+    views.timeline ??= timelineView(views.model, this.context(id));
+    return stamped(views.timeline, asOf);
+  }
+
+  async disputes(id: string, asOf?: Date): Promise<Disputes | undefined> {
+    const views = await this.viewsAt(id, asOf);
+    if (!views) return undefined;
+    views.disputes ??= disputesView(views.model, this.context(id));
+    return stamped(views.disputes, asOf);
+  }
+
+  /** Undefined when the incident or the fact is unknown (at that instant). */
+  async factHistory(id: string, fact: string, asOf?: Date): Promise<FactHistory | undefined> {
+    const views = await this.viewsAt(id, asOf);
+    if (!views) return undefined;
+    if (!views.factHistory.has(fact)) views.factHistory.set(fact, factHistoryView(views.model, fact, this.context(id)));
+    const view = views.factHistory.get(fact);
+    return view && stamped(view, asOf);
+  }
+
+  /** Undefined when the incident or the assertion is unknown (at that instant). */
+  async assertionHistory(id: string, assertionId: string, asOf?: Date): Promise<AssertionHistory | undefined> {
+    const views = await this.viewsAt(id, asOf);
+    if (!views) return undefined;
+    if (!views.assertionHistory.has(assertionId)) {
+      views.assertionHistory.set(assertionId, assertionHistoryView(views.model, assertionId, this.context(id)));
+    }
+    const view = views.assertionHistory.get(assertionId);
+    return view && stamped(view, asOf);
+  }
+
+  async listIncidents(query: IncidentListQuery): Promise<IncidentPage> {
+    const models = query.asOf ? await this.globalModelsAt(query.asOf) : this.runner.models;
+    const page = models.listIncidents(query);
+    return { asOf: query.asOf?.toISOString() ?? null, incidents: page.items, nextCursor: page.nextCursor };
+  }
+
+  async listSources(query: SourceListQuery): Promise<SourcePage> {
+    const models = query.asOf ? await this.globalModelsAt(query.asOf) : this.runner.models;
+    const page = models.listSources(query);
+    return { asOf: query.asOf?.toISOString() ?? null, sources: page.items, nextCursor: page.nextCursor };
+  }
+
+  private context(incidentId: string): ViewContext {
+    return { incidentId, sources: this.runner.models.sources };
+  }
+
+  /** The memoised views of an incident at the revision it had at `asOf` (or now); undefined for an unknown incident. */
+  private async viewsAt(id: string, asOf: Date | undefined): Promise<RevisionViews | undefined> {
+    const cached = await this.cached(id);
+    if (!cached) return undefined;
+    const revision = cached.replay.revisionAt(asOf);
+    const sourcesVersion = this.runner.models.sourcesVersion;
+    let views = cached.views.get(revision);
+    if (views && views.sourcesVersion !== sourcesVersion) {
+      // A source registered since: names in the views may have been missing. Keep the model, redo the views.
+      views = { model: views.model, sourcesVersion, factHistory: views.factHistory, assertionHistory: views.assertionHistory };
+    }
+    views ??= { model: cached.replay.modelAt(revision), sourcesVersion, factHistory: new Map(), assertionHistory: new Map() };
+    cached.views.delete(revision);
+    cached.views.set(revision, views);
+    if (cached.views.size > this.revisionsPerIncident) cached.views.delete(cached.views.keys().next().value!);
+    return views;
+  }
+
+  private async cached(id: string): Promise<CachedIncident | undefined> {
+    const stream = incidentStream(id);
+    const hit = this.cache.get(stream);
+    if (hit) {
+      // Map order is insertion order: re-inserting marks it most recently used.
+      this.cache.delete(stream);
+      this.cache.set(stream, hit);
+      return hit;
+    }
+    let loading = this.loading.get(stream);
+    if (!loading) {
+      loading = this.load(stream);
+      this.loading.set(stream, loading);
+    }
+    return loading.promise;
+  }
+
+  private load(stream: string): Loading {
+    const buffer: Array<Recorded<IncidentEvent>> = [];
+    const promise = (async () => {
+      try {
+        const stored = await this.store.readStream(stream);
+        if (stored.length === 0) return undefined;
+        const replay = new IncidentReplay();
+        let complete = true;
+        for (const event of [...stored.map(upcast).filter(isIncidentEvent), ...buffer]) {
+          if (replay.offer(event) === 'gap') complete = false;
+        }
+        const entry: CachedIncident = { replay, views: new Map() };
+        // A gap between what we read and what arrived meanwhile: answer from the consistent
+        // prefix, but do not cache it, so the next read loads again.
+        if (complete) this.remember(stream, entry);
+        return entry;
+      } finally {
+        this.loading.delete(stream);
+      }
+    })();
+    return { promise, buffer };
+  }
+
+  private remember(stream: string, entry: CachedIncident): void {
+    this.cache.set(stream, entry);
+    if (this.cache.size > this.maxIncidents) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  private offer(event: Recorded): void {
+    if (!isIncidentEvent(event)) return;
+    const cached = this.cache.get(event.stream);
+    if (cached) {
+      if (cached.replay.offer(event) === 'gap') this.cache.delete(event.stream);
+      return;
+    }
+    this.loading.get(event.stream)?.buffer.push(event);
+  }
+
+  /** The global models folded from `$all` up to `asOf`; a few recent instants are kept. */
+  private globalModelsAt(asOf: Date): Promise<GlobalReadModels> {
+    // Keyed by the runner's position too: an instant in the future still gains events.
+    const key = `${asOf.getTime()}@${this.runner.position}`;
+    let models = this.globalAsOf.get(key);
+    if (!models) {
+      models = GlobalReadModels.foldAsync(upToAsync(this.ledgerEvents(), asOf));
+      models.catch(() => this.globalAsOf.delete(key));
+      this.globalAsOf.set(key, models);
+      if (this.globalAsOf.size > this.globalAsOfCacheSize) this.globalAsOf.delete(this.globalAsOf.keys().next().value!);
+    }
+    return models;
+  }
+
+  private async *ledgerEvents(): AsyncGenerator<Recorded> {
+    for await (const stored of this.store.readAll()) {
+      if (parseStream(stored.stream)) yield upcast(stored);
+    }
+  }
+}

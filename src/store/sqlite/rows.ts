@@ -1,0 +1,66 @@
+import type { StoredEvent } from '../../../events/index.js';
+import type { SqliteDatabase } from './schema.js';
+
+/** The columns the store reads back; the rest exist for tools that query without parsing JSON. */
+export interface EventRow {
+  position: number;
+  stream: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+const COLUMNS = 'position, stream, revision, type, data, metadata';
+
+/** No zod here: events were validated on the way in and the hash chain covers what was stored. */
+export function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    stream: row.stream,
+    revision: row.revision,
+    position: row.position,
+    type: row.type,
+    data: JSON.parse(row.data) as unknown,
+    metadata: JSON.parse(row.metadata) as StoredEvent['metadata'],
+  };
+}
+
+export interface InsertRow {
+  position: number;
+  stream: string;
+  revision: number;
+  type: string;
+  event_id: string;
+  recorded_at: string;
+  data: string;
+  metadata: string;
+  hash: string;
+  prev_hash: string;
+}
+
+/** Prepared once per connection: preparing is a large share of a small query's cost. */
+export function prepareStatements(db: SqliteDatabase) {
+  return {
+    tail: db.prepare<[string], { revision: number; position: number; hash: string }>(
+      'SELECT revision, position, hash FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1',
+    ),
+    head: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
+    streamRevision: db.prepare<[string], number | null>('SELECT max(revision) FROM events WHERE stream = ?').pluck(),
+    insert: db.prepare<[InsertRow]>(
+      `INSERT INTO events (position, stream, revision, type, event_id, recorded_at, data, metadata, hash, prev_hash)
+       VALUES (@position, @stream, @revision, @type, @event_id, @recorded_at, @data, @metadata, @hash, @prev_hash)`,
+    ),
+    byEventId: db.prepare<[string], EventRow & { event_id: string }>(`SELECT ${COLUMNS}, event_id FROM events WHERE event_id = ?`),
+    // A negative LIMIT means no limit in SQLite.
+    forwards: db.prepare<[string, number, number], EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
+    ),
+    backwards: db.prepare<[string, number, number], EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+    ),
+    after: db.prepare<[number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+    ping: db.prepare<[], number>('SELECT 1').pluck(),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;

@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type SqliteDatabase = Database.Database;
+
+/** Bump together with a new step in migrate(); stored events are never rewritten. */
+export const SCHEMA_VERSION = 1;
+
+/**
+ * One table. `position` is the rowid, so reading $all in order is a walk of the table's own
+ * b-tree. data and metadata are the JSON the store hands back; the other columns repeat what
+ * verification and benchmark tools query, so they need not parse JSON.
+ */
+const CREATE_EVENTS = `
+CREATE TABLE events (
+  position    INTEGER PRIMARY KEY,
+  stream      TEXT    NOT NULL,
+  revision    INTEGER NOT NULL,
+  type        TEXT    NOT NULL,
+  event_id    TEXT    NOT NULL UNIQUE,
+  recorded_at TEXT    NOT NULL,
+  data        TEXT    NOT NULL,
+  metadata    TEXT    NOT NULL,
+  hash        TEXT    NOT NULL,
+  prev_hash   TEXT    NOT NULL,
+  UNIQUE (stream, revision)
+) STRICT`;
+
+const isInMemory = (path: string): boolean => path === ':memory:' || path === '';
+
+/** Opens (creating if needed) a ledger database for writing: WAL, and every commit fsynced. */
+export function openDatabase(path: string): SqliteDatabase {
+  if (!isInMemory(path)) mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    // NORMAL would be faster, but in WAL mode it can lose the last commits on power loss:
+    // an append that returned must survive.
+    db.pragma('synchronous = FULL');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * Opens an existing ledger database read-only, for tools (verify, bench, export) that query
+ * the columns directly. Safe while a server writes to the same file.
+ */
+export function openSqliteReadOnly(path: string): SqliteDatabase {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const version = userVersion(db);
+  if (version !== SCHEMA_VERSION) {
+    db.close();
+    throw new Error(`${path}: ledger schema version ${version}, this build reads ${SCHEMA_VERSION}`);
+  }
+  return db;
+}
+
+function userVersion(db: SqliteDatabase): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function migrate(db: SqliteDatabase): void {
+  db.transaction(() => {
+    const version = userVersion(db);
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`ledger schema version ${version} is newer than this build (${SCHEMA_VERSION})`);
+    }
+    if (version < 1) {
+      db.exec(CREATE_EVENTS);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }
+  }).immediate();
+}

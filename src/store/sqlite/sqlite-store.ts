@@ -1,0 +1,215 @@
+import Database from 'better-sqlite3';
+import { ZERO_HASH, type StoredEvent } from '../../../events/index.js';
+import { ConcurrencyError, StoreUnavailableError } from '../errors.js';
+import { sealEvents } from '../hash-chain.js';
+import type {
+  AppendResult,
+  EventHandler,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  SubscribeOptions,
+  Subscription,
+} from '../port.js';
+import { assertExpectedRevision, satisfiesExpectedRevision } from './expected-revision.js';
+import { assertDistinctEventIds, matchRetry } from './idempotency.js';
+import { openDatabase, type SqliteDatabase } from './schema.js';
+import { prepareStatements, toStoredEvent, type EventRow, type Statements } from './rows.js';
+import { CatchUpSubscription } from './subscription.js';
+
+export interface SqliteEventStoreOptions {
+  /** Rows per query when reading $all or catching up a subscription. */
+  pageSize?: number;
+}
+
+interface AppendOutcome {
+  result: AppendResult;
+  /** False for an idempotent retry or an empty batch: nothing to tell subscribers. */
+  wrote: boolean;
+}
+
+const DEFAULT_PAGE_SIZE = 2_000;
+
+/**
+ * The embedded event store: one SQLite file in WAL mode, fsynced on every commit.
+ * better-sqlite3 is synchronous, so each append runs start to finish in one transaction with no
+ * interleaving in this process: this process is the single writer, and it tells its own
+ * subscriptions about each commit.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly kind = 'sqlite';
+  private readonly db: SqliteDatabase;
+  private readonly sql: Statements;
+  private readonly pageSize: number;
+  private readonly subscriptions = new Set<CatchUpSubscription>();
+  private readonly appendInTransaction: (stream: string, events: NewEvent[], expected: ExpectedRevision) => AppendOutcome;
+  private closed = false;
+
+  /** `path` is a file (its folder is created if missing) or ":memory:". */
+  constructor(path: string, options: SqliteEventStoreOptions = {}) {
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    if (!(Number.isSafeInteger(this.pageSize) && this.pageSize > 0)) throw new RangeError(`pageSize must be a positive integer`);
+    this.db = openDatabase(path);
+    this.sql = prepareStatements(this.db);
+    // IMMEDIATE takes the write lock before reading the tail, so another process cannot slip in between.
+    const transaction = this.db.transaction(this.appendUnchecked.bind(this));
+    this.appendInTransaction = (stream, events, expected) => transaction.immediate(stream, events, expected);
+  }
+
+  async append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision = 'any'): Promise<AppendResult> {
+    this.assertOpen();
+    assertExpectedRevision(expectedRevision);
+    assertDistinctEventIds(events);
+    let outcome: AppendOutcome;
+    try {
+      outcome = this.appendInTransaction(stream, events, expectedRevision);
+    } catch (error) {
+      // The tail check passed, yet an id is taken: a retry after the stream moved on, or a conflict.
+      if (!isDuplicateEventId(error)) throw storeError(error);
+      const retry = matchRetry(stream, events, this.lookupEventId);
+      if (retry === undefined) throw storeError(error);
+      return retry;
+    }
+    if (outcome.wrote) for (const subscription of this.subscriptions) subscription.wake();
+    return outcome.result;
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    const { direction = 'forwards', fromRevision, maxCount } = options;
+    if (fromRevision !== undefined) assertCount('fromRevision', fromRevision);
+    if (maxCount !== undefined) assertCount('maxCount', maxCount);
+    const limit = maxCount ?? -1;
+    const rows =
+      direction === 'forwards'
+        ? this.sql.forwards.all(stream, fromRevision ?? 0, limit)
+        : this.sql.backwards.all(stream, fromRevision ?? Number.MAX_SAFE_INTEGER, limit);
+    return rows.map(toStoredEvent);
+  }
+
+  async streamRevision(stream: string): Promise<number> {
+    this.assertOpen();
+    return this.sql.streamRevision.get(stream) ?? -1;
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
+    const { after = -1, maxCount = Number.POSITIVE_INFINITY } = options;
+    if (options.maxCount !== undefined) assertCount('maxCount', maxCount);
+    let position = after;
+    let remaining = maxCount;
+    while (remaining > 0) {
+      // The consumer may await between events, and the store may close meanwhile.
+      this.assertOpen();
+      const limit = Math.min(this.pageSize, remaining);
+      const page = this.readPage(position, limit);
+      for (const event of page) yield event;
+      if (page.length < limit) return;
+      position = page[page.length - 1]!.position;
+      remaining -= page.length;
+    }
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    return this.sql.head.get() ?? -1;
+  }
+
+  subscribeToAll(handler: EventHandler, options: SubscribeOptions = {}): Subscription {
+    this.assertOpen();
+    const subscription = new CatchUpSubscription(this.readPage, this.pageSize, handler, options, (s) => this.subscriptions.delete(s));
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    try {
+      this.sql.ping.get();
+    } catch (error) {
+      throw new StoreUnavailableError('sqlite store does not answer', { cause: error });
+    }
+  }
+
+  /** Stops subscriptions (waiting for handlers in flight), then closes the database. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    this.db.close();
+  }
+
+  private appendUnchecked(stream: string, events: NewEvent[], expected: ExpectedRevision): AppendOutcome {
+    const tail = this.sql.tail.get(stream);
+    const actual = tail?.revision ?? -1;
+    if (!satisfiesExpectedRevision(expected, actual)) {
+      // EventStoreDB semantics: a retry of a stored batch succeeds whatever the expectation says.
+      const retry = matchRetry(stream, events, this.lookupEventId);
+      if (retry) return { result: retry, wrote: false };
+      throw new ConcurrencyError(stream, expected, actual);
+    }
+    if (events.length === 0) {
+      return { result: { nextExpectedRevision: actual, position: tail?.position ?? -1, events: [] }, wrote: false };
+    }
+    const firstPosition = (this.sql.head.get() ?? -1) + 1;
+    const sealed = sealEvents(stream, actual + 1, tail?.hash ?? ZERO_HASH, events);
+    const stored = sealed.map((e, i): StoredEvent => {
+      const position = firstPosition + i;
+      this.sql.insert.run({
+        position,
+        stream,
+        revision: e.revision,
+        type: e.type,
+        event_id: e.metadata.eventId,
+        recorded_at: e.metadata.recordedAt,
+        data: toJson(e.data),
+        metadata: toJson(e.metadata),
+        hash: e.metadata.hash,
+        prev_hash: e.metadata.prevHash,
+      });
+      return { stream, revision: e.revision, position, type: e.type, data: e.data, metadata: e.metadata };
+    });
+    const last = stored[stored.length - 1]!;
+    return { result: { nextExpectedRevision: last.revision, position: last.position, events: stored }, wrote: true };
+  }
+
+  private readonly lookupEventId = (eventId: string): EventRow | undefined => this.sql.byEventId.get(eventId);
+
+  private readonly readPage = (after: number, limit: number): StoredEvent[] => {
+    const rows = this.sql.after.all(after, limit);
+    const events = new Array<StoredEvent>(rows.length);
+    for (let i = 0; i < rows.length; i++) events[i] = toStoredEvent(rows[i]!);
+    return events;
+  };
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreUnavailableError('sqlite store is closed');
+  }
+}
+
+function toJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new TypeError('event data and metadata must be JSON values');
+  return text;
+}
+
+function assertCount(name: string, value: number): void {
+  if (!(Number.isSafeInteger(value) && value >= 0)) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+}
+
+function isDuplicateEventId(error: unknown): boolean {
+  return (
+    error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes('events.event_id')
+  );
+}
+
+/** Codes that mean the disk or file is in trouble, not that the request was wrong. */
+const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|CORRUPT|NOTADB|PROTOCOL)/;
+
+function storeError(error: unknown): unknown {
+  if (error instanceof Database.SqliteError && UNAVAILABLE.test(error.code)) {
+    return new StoreUnavailableError(`sqlite: ${error.message}`, { cause: error });
+  }
+  return error;
+}

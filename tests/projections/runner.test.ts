@@ -1,0 +1,107 @@
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Recorded } from '../../events/index.js';
+import { ProjectionRunner } from '../../projections/runner.js';
+import { SqliteCheckpointStore } from '../../src/store/checkpoints-sqlite.js';
+import { LedgerFixture } from '../support/ledger-fixture.js';
+import { EUROPOL, id, recorded } from '../support/projection-fixtures.js';
+
+const opened: ProjectionRunner[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((r) => r.close()));
+});
+
+function runnerOn(ledger: LedgerFixture, checkpoints: SqliteCheckpointStore, options: { saveEveryEvents?: number } = {}) {
+  const runner = new ProjectionRunner(ledger.store, { checkpoints, saveEveryMs: 60_000, ...options });
+  opened.push(runner);
+  return runner;
+}
+
+async function ledgerWithHistory(): Promise<LedgerFixture> {
+  const ledger = new LedgerFixture();
+  await ledger.register(EUROPOL, 'Europol');
+  await ledger.open(id('sky'), 'Sky ECC');
+  await ledger.record(id('sky'), recorded('a1'), recorded('a2'));
+  await ledger.open(id('encro'), 'EncroChat');
+  return ledger; // 5 events, positions 0–4
+}
+
+describe('projection runner', () => {
+  it('folds every event on first start and reports no lag once caught up', async () => {
+    const ledger = await ledgerWithHistory();
+    const runner = runnerOn(ledger, new SqliteCheckpointStore(new Database(':memory:')));
+    expect(await runner.lag()).toBe(5);
+    await runner.start();
+    expect(runner.appliedCount).toBe(5);
+    expect(runner.position).toBe(4);
+    expect(await runner.lag()).toBe(0);
+    expect(runner.models.listIncidents({ limit: 10 }).items.map((i) => i.title)).toEqual(['EncroChat', 'Sky ECC']);
+  });
+
+  it('resumes from its checkpoint after a restart without replaying, then follows new appends', async () => {
+    const ledger = await ledgerWithHistory();
+    const db = new Database(':memory:');
+    const first = runnerOn(ledger, new SqliteCheckpointStore(db));
+    await first.start();
+    await first.close();
+
+    const second = runnerOn(ledger, new SqliteCheckpointStore(db));
+    await second.start();
+    expect(second.resumedFrom).toBe(4);
+    expect(second.appliedCount).toBe(0);
+    expect(second.models.listIncidents({ limit: 10 }).items.map((i) => i.title)).toEqual(['EncroChat', 'Sky ECC']);
+
+    const [appended] = await ledger.record(id('encro'), recorded('b1'));
+    await second.waitFor(appended!.position);
+    expect(second.appliedCount).toBe(1);
+    expect(second.models.incidents.get(id('encro'))).toMatchObject({ revision: 1, assertionCount: 1 });
+  });
+
+  it('after a crash, replays only what came after the last periodic checkpoint', async () => {
+    const ledger = await ledgerWithHistory();
+    const db = new Database(':memory:');
+    const crashed = new ProjectionRunner(ledger.store, { checkpoints: new SqliteCheckpointStore(db), saveEveryEvents: 2, saveEveryMs: 60_000 });
+    await crashed.start();
+    // Saved after events 2 and 4 (positions 1 and 3); position 4 was never saved. No close: a crash.
+    await ledger.store.close();
+    const row = db.prepare<[], { position: number }>("SELECT position FROM projection_checkpoints").get();
+    expect(row?.position).toBe(3);
+
+    const restarted = runnerOn(ledger, new SqliteCheckpointStore(db));
+    await restarted.start();
+    expect(restarted.appliedCount).toBe(1);
+    expect(restarted.models.incidents.size).toBe(2);
+  });
+
+  it('tells listeners about every applied event, in order', async () => {
+    const ledger = await ledgerWithHistory();
+    const runner = runnerOn(ledger, new SqliteCheckpointStore(new Database(':memory:')));
+    const seen: string[] = [];
+    runner.onApplied((event: Recorded) => seen.push(`${event.position}:${event.type}`));
+    await runner.start();
+    const [appended] = await ledger.record(id('sky'), recorded('a3'));
+    await runner.waitFor(appended!.position);
+    expect(seen).toEqual(['0:SourceRegistered', '1:IncidentOpened', '2:AssertionRecorded', '3:AssertionRecorded', '4:IncidentOpened', '5:AssertionRecorded']);
+  });
+
+  it('refolds from zero when the checkpoint is from a different store', async () => {
+    const db = new Database(':memory:');
+    const big = await ledgerWithHistory();
+    const first = runnerOn(big, new SqliteCheckpointStore(db));
+    await first.start();
+    await first.close();
+
+    const small = new LedgerFixture();
+    await small.open(id('only'), 'Only one');
+    const runner = runnerOn(small, new SqliteCheckpointStore(db));
+    await runner.start();
+    expect(runner.resumedFrom).toBe(-1);
+    expect(runner.models.listIncidents({ limit: 10 }).items.map((i) => i.title)).toEqual(['Only one']);
+  });
+
+  it('gives up waiting for a position that never comes', async () => {
+    const runner = runnerOn(await ledgerWithHistory(), new SqliteCheckpointStore(new Database(':memory:')));
+    await runner.start();
+    await expect(runner.waitFor(99, 20)).rejects.toThrow(/did not reach position 99/);
+  });
+});
