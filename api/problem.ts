@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { DomainError, type DomainErrorCode } from '../src/domain/errors.js';
+import { InvalidCursorError } from '../projections/pagination.js';
+import { LedgerLogError } from '../src/log/errors.js';
 import { ConcurrencyError, IdempotencyConflictError, StoreUnavailableError } from '../src/store/errors.js';
 
 /** RFC 9457 problem details; `errors` lists field paths for validation failures. */
@@ -54,6 +56,15 @@ const DOMAIN_STATUS: Partial<Record<DomainErrorCode, number>> = {
   'assertion-not-found': 404,
 };
 
+/** Log errors a caller can cause; the others mean the store and the log disagree, a 500 to alert on. */
+const LOG_STATUS: Partial<Record<string, number>> = {
+  'invalid-size': 400,
+  'size-beyond-log': 400,
+  'invalid-range': 400,
+  'event-after-size': 400,
+  'unknown-event': 404,
+};
+
 function toProblem(error: unknown): { problem: ProblemBody; headers?: Record<string, string>; unexpected?: boolean } {
   if (error instanceof z.ZodError) {
     return {
@@ -69,6 +80,13 @@ function toProblem(error: unknown): { problem: ProblemBody; headers?: Record<str
   if (error instanceof DomainError) {
     const status = DOMAIN_STATUS[error.code] ?? 422;
     return { problem: { type: TYPE_BASE + error.code, title: status === 404 ? 'Not found' : 'Refused by the ledger', status, detail: error.message, code: error.code } };
+  }
+  if (error instanceof InvalidCursorError) {
+    return { problem: { type: TYPE_BASE + 'validation', title: 'Invalid request', status: 400, detail: error.message, errors: [{ path: 'cursor', message: error.message }] } };
+  }
+  if (error instanceof LedgerLogError && LOG_STATUS[error.code] !== undefined) {
+    const status = LOG_STATUS[error.code]!;
+    return { problem: { type: TYPE_BASE + error.code, title: status === 404 ? 'Not found' : 'Bad request', status, detail: error.message } };
   }
   if (error instanceof ConcurrencyError) {
     return {

@@ -44,6 +44,15 @@ const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
  * Declares a route once: its role, its zod schemas (used both to validate and to document) and its
  * handler. The handler receives parsed input only; a ZodError becomes a 400 in the error middleware.
  */
+export const routesOn =
+  (router: Router, registry: OpenAPIRegistry, options: { publicRead: boolean; prefix: string }) =>
+  <P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(
+    spec: RouteSpec<P, Q, B>,
+    handler: (input: Parsed<P, Q, B>, req: Request, res: Response) => Promise<void> | void,
+    ...extra: RequestHandler[]
+  ): void =>
+    route(router, registry, options, spec, handler, ...extra);
+
 export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(
   router: Router,
   registry: OpenAPIRegistry,

@@ -4,6 +4,8 @@ import { prepend, without, type List } from './persistent-list.js';
 import type { MapEditor } from './persistent-map.js';
 import type { RevisionChange, RevisionEntry } from './schemas.js';
 
+/* How each incident event changes the incident model (see incident-model.ts for the model itself). */
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** A model being folded: its maps are editors, everything else plain fields. */

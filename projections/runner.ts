@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { GLOBAL_MODELS_VERSION, GlobalReadModels } from './global-models.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { parseStream, upcast, type Recorded, type StoredEvent } from '../events/index.js';
@@ -18,6 +19,10 @@ export interface ProjectionRunnerOptions {
 /** Called once per applied event, in global order, after the global models include it. */
 export type AppliedListener = (event: Recorded, stored: StoredEvent) => void;
 
+/** What the runner checkpoints: the global models, and the id of the last event they include. */
+const RunnerState = z.object({ lastEventId: z.string().min(1), models: z.unknown() });
+type RunnerState = z.infer<typeof RunnerState>;
+
 interface Waiter {
   position: number;
   resolve: () => void;
@@ -37,6 +42,7 @@ export class ProjectionRunner {
   private appliedPosition = -1;
   private savedPosition = -1;
   private restoredFrom = -1;
+  private lastEventId = '';
   private applied = 0;
   private sinceSave = 0;
   private lastSave = Date.now();
@@ -87,12 +93,15 @@ export class ProjectionRunner {
   async start(): Promise<void> {
     if (this.subscription) throw new Error(`projection runner ${this.name} already started`);
     const checkpoint = await this.options.checkpoints.load(this.name);
-    if (checkpoint) {
-      const restored = GlobalReadModels.fromState(checkpoint.state);
-      // A checkpoint beyond the head belongs to another (wiped or replaced) store: refold.
-      if (restored && checkpoint.position <= (await this.store.headPosition())) {
+    const saved = checkpoint && RunnerState.safeParse(checkpoint.state);
+    if (checkpoint && saved?.success) {
+      const restored = GlobalReadModels.fromState(saved.data.models);
+      // The checkpoint names the last event it applied: if the store holds another event there
+      // (or none), the checkpoint belongs to a wiped or replaced store, and we refold from zero.
+      if (restored && (await this.eventIdAt(checkpoint.position)) === saved.data.lastEventId) {
         this.current = restored;
         this.appliedPosition = this.savedPosition = this.restoredFrom = checkpoint.position;
+        this.lastEventId = saved.data.lastEventId;
       }
     }
     this.timer = setInterval(() => void this.saveIfDirty(), this.saveEveryMs);
@@ -146,7 +155,7 @@ export class ProjectionRunner {
     if (this.appliedPosition === this.savedPosition) return this.saving;
     const position = this.appliedPosition;
     // Serialised now, so the saved state is exactly the state at `position`.
-    const state = this.current.toState();
+    const state: RunnerState = { lastEventId: this.lastEventId, models: this.current.toState() };
     this.sinceSave = 0;
     this.lastSave = Date.now();
     this.saving = this.saving
@@ -166,8 +175,17 @@ export class ProjectionRunner {
     this.rejectWaiters(new Error(`projection ${this.name} closed`));
   }
 
+  private async eventIdAt(position: number): Promise<string | undefined> {
+    // `after` is exclusive and positions need not be dense (EventStoreDB), hence position − 1.
+    for await (const event of this.store.readAll({ after: position - 1, maxCount: 1 })) {
+      return event.position === position ? event.metadata.eventId : undefined;
+    }
+    return undefined;
+  }
+
   private readonly handle = async (stored: StoredEvent): Promise<void> => {
     if (stored.position <= this.appliedPosition) return;
+    this.lastEventId = stored.metadata.eventId;
     // Streams that are not the ledger's (a store's system streams) carry nothing to project.
     if (parseStream(stored.stream)) {
       const event = upcast(stored);

@@ -4,7 +4,7 @@ import type { CommandContext } from '../../src/app/context.js';
 import type { Ledger } from '../../src/app/ledger.js';
 import type { ReadModels } from '../../src/app/read-models.js';
 import { HttpProblem, notFound } from '../problem.js';
-import { route } from '../route.js';
+import { routesOn } from '../route.js';
 import {
   AppendedAnswer,
   AsOfQuery,
@@ -25,6 +25,8 @@ import {
 export interface RouteDeps {
   ledger: Ledger;
   readModels: ReadModels;
+  /** Lists come from the projection runner: a writer waits for it so it reads its own write. */
+  caughtUp: (position: number) => Promise<void>;
   registry: OpenAPIRegistry;
   publicRead: boolean;
 }
@@ -38,10 +40,12 @@ export function ifMatch(req: Request): number | undefined {
   return Number(m[1]);
 }
 
+const requestIdOf = (req: Request): string => String(req.res?.getHeader('X-Request-Id') ?? req.get('X-Request-Id') ?? '');
+
 export const etag = (revision: number): string => `"${revision}"`;
 
 export function commandContext(req: Request): CommandContext {
-  const requestId = String(req.id ?? req.get('X-Request-Id') ?? '');
+  const requestId = String(requestIdOf(req));
   return {
     actor: req.identity?.actor ?? 'anonymous',
     correlationId: req.get('X-Correlation-Id')?.slice(0, 200) || requestId,
@@ -50,10 +54,9 @@ export function commandContext(req: Request): CommandContext {
   };
 }
 
-export function incidentRoutes({ ledger, readModels, registry, publicRead }: RouteDeps): Router {
+export function incidentRoutes({ ledger, readModels, registry, publicRead, caughtUp }: RouteDeps): Router {
   const router = Router();
-  const def = (...args: Parameters<typeof route> extends [unknown, unknown, unknown, ...infer Rest] ? Rest : never) =>
-    route(router, registry, { publicRead, prefix: '/api' }, ...args);
+  const def = routesOn(router, registry, { publicRead, prefix: '/api' });
   const tags = ['incidents'];
 
   /** A reader asking about an incident that does not exist (at that instant) gets a 404. */
@@ -68,6 +71,7 @@ export function incidentRoutes({ ledger, readModels, registry, publicRead }: Rou
     async ({ body }, req, res) => {
       const id = ledger.newId();
       const result = await ledger.handle(id, { type: 'OpenIncident', data: { incidentId: id, ...body } }, { ...commandContext(req), expectedRevision: undefined });
+      await caughtUp(result.position);
       res.status(201).location(`/api/incidents/${id}`).set('ETag', etag(result.revision)).json({ id, revision: result.revision });
     },
   );
@@ -128,12 +132,12 @@ export function incidentRoutes({ ledger, readModels, registry, publicRead }: Rou
     },
   );
 
-  const view = (path: string, summary: string, read: (id: string, asOf?: Date) => Promise<{ revision: number }>) =>
+  const view = (path: string, summary: string, read: (id: string, asOf?: Date) => Promise<{ revision: number } | undefined>) =>
     def(
       { method: 'get', path, role: 'reader', summary, tags, params: IncidentParams, query: AsOfQuery, responses: { 200: { description: summary } } },
       async ({ params, query }, _req, res) => {
-        await known(params.id, query.asOf);
         const body = await read(params.id, query.asOf);
+        if (!body) throw notFound(query.asOf ? `incident ${params.id} did not exist as of ${query.asOf.toISOString()}` : `no incident ${params.id}`);
         res.set('ETag', etag(body.revision)).json(body);
       },
     );

@@ -1,26 +1,22 @@
 import { Router } from 'express';
-import { route } from '../route.js';
+import { routesOn } from '../route.js';
 import { CreatedSource, RegisterSourceBody, SourceListQuery } from '../schemas.js';
 import { commandContext, etag, type RouteDeps } from './incidents.js';
 
-export function sourceRoutes({ ledger, readModels, registry, publicRead }: RouteDeps): Router {
+export function sourceRoutes({ ledger, readModels, registry, publicRead, caughtUp }: RouteDeps): Router {
   const router = Router();
   const tags = ['sources'];
-  route(
-    router,
-    registry,
-    { publicRead, prefix: '/api' },
+  const def = routesOn(router, registry, { publicRead, prefix: '/api' });
+  def(
     { method: 'post', path: '/sources', role: 'reporter', summary: 'Register a source', tags, body: RegisterSourceBody, responses: { 201: { description: 'Registered', schema: CreatedSource } } },
     async ({ body }, req, res) => {
       const id = ledger.newId();
       const result = await ledger.registerSource({ type: 'RegisterSource', data: { sourceId: id, ...body } }, { ...commandContext(req), expectedRevision: undefined });
+      await caughtUp(result.position);
       res.status(201).location(`/api/sources/${id}`).set('ETag', etag(result.revision)).json({ id, revision: result.revision });
     },
   );
-  route(
-    router,
-    registry,
-    { publicRead, prefix: '/api' },
+  def(
     { method: 'get', path: '/sources', role: 'reader', summary: 'List sources', tags, query: SourceListQuery, responses: { 200: { description: 'A page of sources' } } },
     async ({ query }, _req, res) => {
       res.json(await readModels.listSources(query));

@@ -46,6 +46,13 @@ export class Ledger {
     private readonly maxCachedStates = 1_000,
   ) {}
 
+  /** The same ledger on another clock and id source, sharing store, caches and listeners (the demo seeder replays 2021). */
+  withEnvironment(env: Environment): Ledger {
+    const other = Object.create(this) as Ledger;
+    Object.defineProperty(other, 'env', { value: env });
+    return other;
+  }
+
   newId(): string {
     return this.env.newId();
   }

@@ -6,9 +6,8 @@ import { upTo } from '../../projections/fold.js';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { ReadModels } from '../../src/app/read-models.js';
 import { SqliteCheckpointStore } from '../../src/store/checkpoints-sqlite.js';
-import { isIncidentRecorded } from '../support/read-model-helpers.js';
 import { LedgerFixture } from '../support/ledger-fixture.js';
-import { EUROPOL, SKYECC, at, corrected, hour, id, qty, recorded, retracted } from '../support/projection-fixtures.js';
+import { EUROPOL, SKYECC, at, corrected, hour, id, isIncidentRecorded, qty, recorded, retracted } from '../support/projection-fixtures.js';
 
 const SKY = id('sky');
 const cleanups: Array<() => Promise<void>> = [];

@@ -84,19 +84,22 @@ describe('projection runner', () => {
     expect(seen).toEqual(['0:SourceRegistered', '1:IncidentOpened', '2:AssertionRecorded', '3:AssertionRecorded', '4:IncidentOpened', '5:AssertionRecorded']);
   });
 
-  it('refolds from zero when the checkpoint is from a different store', async () => {
+  it.each([
+    ['a shorter store', 1],
+    ['a store as long, with other events', 5],
+  ])('refolds from zero when the checkpoint is from another store: %s', async (_name, events) => {
     const db = new Database(':memory:');
-    const big = await ledgerWithHistory();
-    const first = runnerOn(big, new SqliteCheckpointStore(db));
+    const first = runnerOn(await ledgerWithHistory(), new SqliteCheckpointStore(db));
     await first.start();
     await first.close();
 
-    const small = new LedgerFixture();
-    await small.open(id('only'), 'Only one');
-    const runner = runnerOn(small, new SqliteCheckpointStore(db));
+    const other = new LedgerFixture('f');
+    for (let i = 0; i < events; i++) await other.open(id(`other${i}`), `Other ${i}`);
+    const runner = runnerOn(other, new SqliteCheckpointStore(db));
     await runner.start();
     expect(runner.resumedFrom).toBe(-1);
-    expect(runner.models.listIncidents({ limit: 10 }).items.map((i) => i.title)).toEqual(['Only one']);
+    expect(runner.appliedCount).toBe(events);
+    expect(runner.models.incidents.size).toBe(events);
   });
 
   it('gives up waiting for a position that never comes', async () => {

@@ -12,6 +12,9 @@ export class LedgerFixture {
   readonly store = new InMemoryEventStoreFake();
   private ticks = 0;
 
+  /** `eventIdPrefix` tells the event ids of two fixture ledgers apart. */
+  constructor(private readonly eventIdPrefix = 'e') {}
+
   async open(incidentId: string, title: string, recordedAt?: string): Promise<StoredEvent[]> {
     const opened: IncidentEvent = { type: 'IncidentOpened', data: { incidentId, title } };
     return this.append(incidentStream(incidentId), [recordedAt ? { event: opened, recordedAt } : opened]);
@@ -32,7 +35,7 @@ export class LedgerFixture {
   }
 
   private async append(stream: string, steps: Step[]): Promise<StoredEvent[]> {
-    const result = await this.store.append(stream, steps.map((step) => newEvent(step, this.ticks++)));
+    const result = await this.store.append(stream, steps.map((step) => newEvent(step, this.ticks++, this.eventIdPrefix)));
     return result.events;
   }
 }

@@ -42,8 +42,8 @@ export const by = (actor: string, event: IncidentEvent): Placed => ({ event, act
 
 const placed = (step: Step): Placed => ('event' in step ? step : { event: step });
 
-const metadata = (n: number, recordedAt: string, actor: string) => ({
-  eventId: id(`e${n}`),
+const metadata = (n: number, recordedAt: string, actor: string, idPrefix = 'e') => ({
+  eventId: id(`${idPrefix}${n}`),
   recordedAt,
   actor,
   correlationId: `c${n}`,
@@ -62,6 +62,8 @@ export function chronicle(...steps: Step[]): Array<Recorded<IncidentEvent>> {
   })) as Array<Recorded<IncidentEvent>>;
 }
 
+export const isIncidentRecorded = (e: Recorded): e is Recorded<IncidentEvent> => e.type !== 'SourceRegistered';
+
 /** The incident model after the steps. */
 export const modelOf = (...steps: Step[]): IncidentModel => foldIncidentModel(chronicle(...steps));
 
@@ -74,9 +76,9 @@ export const sources = new Map([
 export const ctx = (asOf?: Date): ViewContext => ({ incidentId: INCIDENT, sources, ...(asOf ? { asOf } : {}) });
 
 /** What to hand a store's append for a step (so the fake store's clock follows the fixture's). */
-export function newEvent(step: Step | SourceEvent, n: number): NewEvent {
+export function newEvent(step: Step | SourceEvent, n: number, idPrefix = 'e'): NewEvent {
   const { event, recordedAt, actor } = 'event' in step ? step : { event: step, recordedAt: undefined, actor: undefined };
-  return { type: event.type, data: event.data, metadata: metadata(n, recordedAt ?? hour(n), actor ?? 'editor@ledger') };
+  return { type: event.type, data: event.data, metadata: metadata(n, recordedAt ?? hour(n), actor ?? 'editor@ledger', idPrefix) };
 }
 
 export const incidentStreamOf = (incidentId: string = INCIDENT): string => incidentStream(incidentId);

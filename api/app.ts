@@ -1,0 +1,96 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import express, { type RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { Services } from '../src/app/services.js';
+import { authenticate, type TokenRegistry } from './auth.js';
+import { idempotency } from './idempotency.js';
+import { createMetrics, observe, type Metrics } from './observability.js';
+import { notFound, problemHandler } from './problem.js';
+import { rateLimit } from './rate-limit.js';
+import { auditRoutes } from './routes/audit.js';
+import { incidentRoutes } from './routes/incidents.js';
+import { liveRoutes } from './routes/live.js';
+import { sourceRoutes } from './routes/sources.js';
+
+export interface AppOptions {
+  services: Services;
+  tokens: TokenRegistry;
+  logger: Logger;
+  publicRead?: boolean;
+  bodyLimit?: string;
+  rateLimitPerMinute?: number;
+  corsOrigins?: string[];
+  /** The incident page, mounted at `/`. */
+  web?: express.Router;
+}
+
+function cors(origins: string[]): RequestHandler {
+  return (req, res, next) => {
+    const origin = req.get('Origin');
+    if (origin && origins.includes(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, If-Match, Idempotency-Key');
+      res.setHeader('Access-Control-Expose-Headers', 'ETag, Location, Retry-After');
+      if (req.method === 'OPTIONS') return void res.status(204).end();
+    }
+    next();
+  };
+}
+
+/** The HTTP edge: thin routes over the services, errors mapped to problem+json in one place. */
+export function createApp(options: AppOptions): { app: express.Express; metrics: Metrics } {
+  const { services, tokens, logger } = options;
+  const publicRead = options.publicRead ?? tokens.developmentMode;
+  const metrics = createMetrics();
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use(observe(logger, metrics));
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'default-src': ["'self'"], 'script-src': ["'self'"], 'style-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'connect-src': ["'self'"] } },
+    }),
+  );
+  if (options.corsOrigins?.length) app.use(cors(options.corsOrigins));
+  app.use(authenticate(tokens));
+  app.use(rateLimit(options.rateLimitPerMinute ?? 600));
+  app.use(express.json({ limit: options.bodyLimit ?? '64kb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use('/api', (req, res, next) => (req.method === 'POST' ? idempotency(services.idempotency)(req, res, next) : next()));
+
+  services.ledger.onAppended((events) => {
+    for (const e of events) metrics.appends.inc({ type: e.type });
+  });
+
+  const caughtUp = (position: number) => services.runner.waitFor(position).catch(() => undefined);
+  const deps = { ledger: services.ledger, readModels: services.readModels, registry, publicRead, services, caughtUp };
+  app.use('/api', incidentRoutes(deps), sourceRoutes(deps), auditRoutes(deps), liveRoutes(deps));
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    const ready = await Promise.race([services.ready.then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]);
+    const storeOk = await services.store.ping().then(() => true, () => false);
+    const body = { status: ready && storeOk ? 'ready' : 'not-ready', store: storeOk ? 'ok' : 'unreachable', projections: ready ? 'caught-up' : 'catching-up' };
+    res.status(ready && storeOk ? 200 : 503).json(body);
+  });
+  app.get('/metrics', async (_req, res) => {
+    metrics.projectionLag.set(await services.runner.lag().catch(() => -1));
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: { title: 'Incident Ledger', version: '0.1.0', description: 'An event-sourced, tamper-evident ledger of what was reported about incidents.' },
+    servers: [{ url: '/' }],
+  });
+  app.get('/openapi.json', (_req, res) => void res.json(document));
+
+  if (options.web) app.use(options.web);
+  app.use('/api', (req, _res, next) => next(notFound(`no route ${req.method} ${req.baseUrl}${req.path}`)));
+  app.use(problemHandler((error) => logger.error({ err: error }, 'unexpected error')));
+  return { app, metrics };
+}

@@ -1,0 +1,86 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { incidentStream } from '../../events/index.js';
+import { verifyLedger } from '../../src/audit/verify-ledger.js';
+import type { Services } from '../../src/app/services.js';
+import { Checkpoint, ConsistencyProof, InclusionProof } from '../../src/log/schemas.js';
+import { notFound } from '../problem.js';
+import { routesOn } from '../route.js';
+import { ConsistencyQuery, EventsQuery, InclusionQuery, IncidentParams, VerifyBody } from '../schemas.js';
+import type { RouteDeps } from './incidents.js';
+
+const Digest = z.object({ stream: z.string(), revision: z.number().int(), hash: z.string() });
+const VerifyAnswer = z.object({
+  ok: z.boolean(),
+  checked: z.number().int(),
+  root: z.string(),
+  failures: z.array(z.object({ stream: z.string(), revision: z.number().int(), reason: z.string(), detail: z.string() })),
+});
+
+/** The auditor's routes: raw events with chain fields, digests, checkpoints and proofs, verification. */
+export function auditRoutes(deps: RouteDeps & { services: Services }): Router {
+  const { services, registry, publicRead } = deps;
+  const { store, log } = services;
+  const router = Router();
+  const def = routesOn(router, registry, { publicRead, prefix: '/api' });
+  const tags = ['audit'];
+
+  def(
+    { method: 'get', path: '/incidents/:id/events', role: 'auditor', summary: 'Raw events with chain fields', tags, params: IncidentParams, query: EventsQuery, responses: { 200: { description: 'Events in revision order' } } },
+    async ({ params, query }, _req, res) => {
+      const stream = incidentStream(params.id);
+      const revision = await store.streamRevision(stream);
+      if (revision < 0) throw notFound(`no incident ${params.id}`);
+      const events = await store.readStream(stream, { fromRevision: query.from, maxCount: query.limit });
+      res.set('ETag', `"${revision}"`).json({ stream, revision, events });
+    },
+  );
+
+  def(
+    { method: 'get', path: '/incidents/:id/digest', role: 'auditor', summary: "The stream's last hash", tags, params: IncidentParams, responses: { 200: { description: 'Digest', schema: Digest } } },
+    async ({ params }, _req, res) => {
+      const stream = incidentStream(params.id);
+      const [last] = await store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+      if (!last) throw notFound(`no incident ${params.id}`);
+      res.set('ETag', `"${last.revision}"`).json({ stream, revision: last.revision, hash: last.metadata.hash });
+    },
+  );
+
+  def(
+    { method: 'get', path: '/audit/checkpoint', role: 'auditor', summary: "The ledger log's current checkpoint", tags, responses: { 200: { description: 'Checkpoint', schema: Checkpoint } } },
+    async (_input, _req, res) => {
+      res.json(log.checkpoint(new Date()));
+    },
+  );
+
+  def(
+    { method: 'get', path: '/audit/public-key', role: 'auditor', summary: 'The Ed25519 key checkpoints are signed with', tags, responses: { 200: { description: 'PEM and raw base64' } } },
+    async (_input, _req, res) => {
+      if (!log.signer) throw notFound('checkpoints are not signed: LEDGER_SIGNING_KEY is not set');
+      res.json({ algorithm: 'Ed25519', pem: log.signer.publicKeyPem, raw: log.signer.publicKeyRaw });
+    },
+  );
+
+  def(
+    { method: 'get', path: '/audit/proofs/inclusion', role: 'auditor', summary: 'Proof that an event is in the ledger of a size', tags, query: InclusionQuery, responses: { 200: { description: 'Inclusion proof', schema: InclusionProof } } },
+    async ({ query }, _req, res) => {
+      res.json(log.inclusionProof(query.eventId, query.size));
+    },
+  );
+
+  def(
+    { method: 'get', path: '/audit/proofs/consistency', role: 'auditor', summary: 'Proof that the ledger of `to` extends the ledger of `from`', tags, query: ConsistencyQuery, responses: { 200: { description: 'Consistency proof', schema: ConsistencyProof } } },
+    async ({ query }, _req, res) => {
+      res.json(log.consistencyProof(query.from, query.to));
+    },
+  );
+
+  def(
+    { method: 'post', path: '/audit/verify', role: 'auditor', summary: 'Recompute every chain and the log root; optionally prove a kept checkpoint is extended', tags, body: VerifyBody.optional(), responses: { 200: { description: 'Verification report', schema: VerifyAnswer } } },
+    async ({ body }, _req, res) => {
+      res.json(await verifyLedger(store.readAll(), { log, ...(body?.checkpoint ? { against: body.checkpoint } : {}) }));
+    },
+  );
+
+  return router;
+}

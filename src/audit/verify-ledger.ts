@@ -1,0 +1,86 @@
+import { ZERO_HASH, type StoredEvent } from '../../events/index.js';
+import { Frontier } from '../log/frontier.js';
+import { toHex } from '../log/hex.js';
+import { leafHash, verifyConsistency } from '../log/merkle.js';
+import { chainHash, type ChainFailure } from '../store/hash-chain.js';
+
+const fromHex = (hex: string): Buffer => Buffer.from(hex, 'hex');
+
+export interface VerifyFailure {
+  stream: string;
+  revision: number;
+  reason: ChainFailure['reason'] | 'log-root-mismatch' | 'checkpoint-not-extended' | 'checkpoint-beyond-ledger';
+  detail: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  /** Events checked. */
+  checked: number;
+  /** The root recomputed from the events themselves, over `checked` leaves. */
+  root: string;
+  failures: VerifyFailure[];
+}
+
+export interface KeptCheckpoint {
+  size: number;
+  root: string;
+}
+
+/** What verification needs from the ledger log: its answers are checked, not trusted. */
+export interface LogView {
+  size(): number;
+  root(size?: number): string;
+  consistencyProof(from: number, to?: number): { proof: string[] };
+}
+
+/**
+ * Recomputes every stream's hash chain and the ledger log's root from the events, in one pass
+ * and constant memory per stream. With a kept checkpoint, proves the recomputed ledger extends it.
+ */
+export async function verifyLedger(
+  events: AsyncIterable<StoredEvent>,
+  options: { log?: LogView; against?: KeptCheckpoint; onProgress?: (checked: number) => void } = {},
+): Promise<VerifyReport> {
+  const failures: VerifyFailure[] = [];
+  const tails = new Map<string, { revision: number; hash: string }>();
+  const frontier = Frontier.empty();
+  let checked = 0;
+
+  for await (const e of events) {
+    const tail = tails.get(e.stream) ?? { revision: -1, hash: ZERO_HASH };
+    if (e.revision <= tail.revision) failures.push({ stream: e.stream, revision: e.revision, reason: 'out-of-order', detail: `revision ${e.revision} after ${tail.revision}` });
+    else if (e.revision > tail.revision + 1) failures.push({ stream: e.stream, revision: e.revision, reason: 'gap', detail: `revisions ${tail.revision + 1}..${e.revision - 1} missing` });
+    if (e.metadata.prevHash !== tail.hash) failures.push({ stream: e.stream, revision: e.revision, reason: 'broken-link', detail: `prevHash does not match the hash of revision ${tail.revision}` });
+    const { hash, ...rest } = e.metadata;
+    const actual = chainHash({ stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: rest });
+    if (actual !== hash) failures.push({ stream: e.stream, revision: e.revision, reason: 'hash-mismatch', detail: `stored ${hash}, computed ${actual}` });
+    tails.set(e.stream, { revision: Math.max(e.revision, tail.revision), hash });
+    // The log's leaf is the stored hash: a rewritten event whose hash was recomputed changes the root.
+    frontier.push(leafHash(fromHex(hash)));
+    checked++;
+    if (options.onProgress && checked % 10_000 === 0) options.onProgress(checked);
+  }
+  options.onProgress?.(checked);
+  const root = toHex(frontier.root());
+
+  const { log, against } = options;
+  if (log) {
+    const size = Math.min(log.size(), checked);
+    if (size === checked && log.root(size) !== root) {
+      failures.push({ stream: '$log', revision: size, reason: 'log-root-mismatch', detail: `the log's root ${log.root(size)} differs from the events' root ${root}` });
+    }
+  }
+  if (against) {
+    if (against.size > checked) {
+      failures.push({ stream: '$log', revision: against.size, reason: 'checkpoint-beyond-ledger', detail: `the checkpoint covers ${against.size} events, the ledger holds ${checked}: events were removed` });
+    } else if (against.size > 0) {
+      const proof = log && log.size() >= checked ? log.consistencyProof(against.size, checked).proof.map(fromHex) : undefined;
+      const extended = proof !== undefined && verifyConsistency(against.size, checked, proof, fromHex(against.root), fromHex(root));
+      if (!extended) {
+        failures.push({ stream: '$log', revision: against.size, reason: 'checkpoint-not-extended', detail: `the ledger of ${checked} events does not extend the checkpoint of size ${against.size}` });
+      }
+    }
+  }
+  return { ok: failures.length === 0, checked, root, failures };
+}

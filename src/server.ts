@@ -1,0 +1,93 @@
+import type { Server } from 'node:http';
+import pino, { type Logger } from 'pino';
+import { createApp } from '../api/app.js';
+import { TokenRegistry } from '../api/auth.js';
+import { webRouter } from '../web/serve.js';
+import { openServices, type ServiceOptions, type Services } from './app/services.js';
+import type { Config } from './config.js';
+import { seedDemo } from './demo/seed.js';
+import { redactConnectionString } from './store/esdb/index.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: Services;
+  tokens: TokenRegistry;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Overrides for tests: an existing store, a fixed clock. */
+  services?: Partial<ServiceOptions>;
+}
+
+/** Opens the store, catches the read models up, seeds the demo into an empty ledger, and listens. */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization', '*.secret', '*.token'] });
+  const tokens = TokenRegistry.fromConfig({ tokens: config.LEDGER_TOKENS, tokensFile: config.LEDGER_TOKENS_FILE });
+  const where = config.LEDGER_STORE === 'esdb' ? redactConnectionString(config.ESDB_CONNECTION_STRING ?? '') : config.LEDGER_DB;
+  const services = await openServices({
+    store: config.LEDGER_STORE,
+    dbPath: config.LEDGER_DB,
+    esdbConnectionString: config.ESDB_CONNECTION_STRING,
+    stateDbPath: config.LEDGER_STATE_DB,
+    signingKeyPath: config.LEDGER_SIGNING_KEY,
+    onError: (error) => logger.error({ err: error }, 'background failure'),
+    ...options.services,
+  });
+  services.ready.then(
+    async () => {
+      logger.info({ store: config.LEDGER_STORE, at: where, position: services.runner.position }, 'read models caught up');
+      if (config.LEDGER_SEED_DEMO && (await services.store.headPosition()) === -1) {
+        const { incidentId } = await seedDemo(services.ledger);
+        logger.info({ incidentId }, 'empty ledger: loaded the Sky ECC demo incident');
+      }
+    },
+    (error: unknown) => logger.error({ err: error, store: config.LEDGER_STORE, at: where }, 'could not catch up with the store; /readyz stays not ready'),
+  );
+  await services.store.ping().catch((error: unknown) => logger.error({ store: config.LEDGER_STORE, at: where, reason: String(error instanceof Error ? error.message : error) }, 'store unreachable at start'));
+
+  const { app } = createApp({
+    services,
+    tokens,
+    logger,
+    publicRead: config.LEDGER_PUBLIC_READ ?? tokens.developmentMode,
+    bodyLimit: config.LEDGER_BODY_LIMIT,
+    rateLimitPerMinute: config.LEDGER_RATE_LIMIT,
+    corsOrigins: config.LEDGER_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
+    web: webRouter(),
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+  if (tokens.devToken) {
+    logger.warn({ mode: 'development' }, 'NO TOKENS CONFIGURED: development mode. Reads are public; an admin token was generated for this run only. Set LEDGER_TOKENS or LEDGER_TOKENS_FILE in production.');
+    process.stderr.write(`\n  Development admin token (this run only):\n    ${tokens.devToken}\n  Try: curl -H "Authorization: Bearer ${tokens.devToken}" ${url}/api/incidents\n\n`);
+  }
+  logger.info({ url, store: config.LEDGER_STORE, at: where }, `Incident Ledger listening on ${url}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    services,
+    tokens,
+    server,
+    close: () =>
+      (closing ??= (async () => {
+        // Stop taking connections, let in-flight requests finish, then close the store cleanly.
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          setTimeout(() => server.closeAllConnections(), 5_000).unref();
+        });
+        await services.close();
+      })()),
+  };
+}

@@ -1,0 +1,132 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { IncidentEvent, Value } from '../../events/index.js';
+import { disputesView } from '../../projections/disputes.js';
+import { factsView } from '../../projections/facts-view.js';
+import { assertionHistoryView, factHistoryView } from '../../projections/history.js';
+import { foldIncidentModel, type IncidentModel } from '../../projections/incident-model.js';
+import { IncidentReplay } from '../../projections/incident-replay.js';
+import { incidentView } from '../../projections/incident-view.js';
+import { PersistentMap } from '../../projections/persistent-map.js';
+import { timelineView } from '../../projections/timeline.js';
+import { EUROPOL, LE_SOIR, SKYECC, at, chronicle, ctx, hour, id, opened } from '../support/projection-fixtures.js';
+
+const FACTS = ['users.worldwide', 'users.monitored', 'searches'];
+const SOURCES = [EUROPOL, SKYECC, LE_SOIR];
+const VALUES: Value[] = [
+  { type: 'quantity', value: 170000, approximate: true },
+  { type: 'quantity', value: 100 },
+  { type: 'quantity', min: 1e8, max: 1e9 },
+  { type: 'date', value: '2021-03-09' },
+  { type: 'date', value: '2021-02~' },
+  { type: 'boolean', value: true },
+];
+
+/** Random but well-formed histories: each op picks among what exists at that point. */
+const op = fc.record({ kind: fc.nat(9), a: fc.nat(50), b: fc.nat(50), c: fc.nat(50) });
+function history(ops: Array<{ kind: number; a: number; b: number; c: number }>): IncidentEvent[] {
+  const events: IncidentEvent[] = [opened()];
+  const live: string[] = [];
+  let n = 0;
+  for (const { kind, a, b, c } of ops) {
+    if (kind < 5 || live.length === 0) {
+      const name = `n${n++}`;
+      live.push(name);
+      events.push({
+        type: 'AssertionRecorded',
+        data: {
+          assertionId: id(name),
+          fact: FACTS[a % FACTS.length]!,
+          value: VALUES[b % VALUES.length]!,
+          sourceId: SOURCES[c % SOURCES.length]!,
+          ...(c % 4 === 0 ? { validTime: `2021-0${(c % 9) + 1}` } : {}),
+        },
+      });
+    } else if (kind < 7) {
+      const target = live[a % live.length]!;
+      events.push({
+        type: 'AssertionCorrected',
+        data: { assertionId: id(target), reason: 'fix', ...(b % 2 ? { fact: FACTS[c % FACTS.length]! } : { value: VALUES[c % VALUES.length]! }) },
+      });
+    } else if (kind < 9) {
+      const [target] = live.splice(a % live.length, 1);
+      events.push({ type: 'AssertionRetracted', data: { assertionId: id(target!), reason: 'withdrawn' } });
+    } else {
+      events.push({ type: 'FactAssessed', data: { fact: FACTS[a % FACTS.length]!, preferred: [id(live[b % live.length]!)], rationale: 'ruling' } });
+    }
+  }
+  return events;
+}
+
+const everyView = (model: IncidentModel, assertionIds: string[]) => ({
+  incident: incidentView(model, ctx()),
+  facts: factsView(model, ctx()),
+  timeline: timelineView(model, ctx()),
+  disputes: disputesView(model, ctx()),
+  factHistories: FACTS.map((f) => factHistoryView(model, f, ctx())),
+  assertionHistories: assertionIds.map((a) => assertionHistoryView(model, a, ctx())),
+});
+
+describe('incident replay', () => {
+  it('gives, at every revision, exactly the views of a fold from zero up to it', () =>
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), fc.boolean(), (ops, readLatestFirst) => {
+        const events = chronicle(...history(ops));
+        const replay = new IncidentReplay();
+        for (const e of events) replay.offer(e);
+        const ids = events.flatMap((e) => (e.type === 'AssertionRecorded' ? [e.data.assertionId] : []));
+        // Reading the latest first or last must not matter: the replay memoises as it goes.
+        if (readLatestFirst) everyView(replay.modelAt(), ids);
+        for (let r = -1; r < events.length; r++) {
+          expect(everyView(replay.modelAt(r), ids)).toEqual(everyView(foldIncidentModel(events.slice(0, r + 1)), ids));
+        }
+      }),
+      { numRuns: 150 },
+    ));
+
+  it('is idempotent by revision and refuses a gap', () => {
+    const events = chronicle(opened(), at(hour(1), { type: 'AssertionRetracted', data: { assertionId: id('x'), reason: 'r' } }), opened());
+    const replay = new IncidentReplay();
+    expect(replay.offer(events[0]!)).toBe('applied');
+    expect(replay.offer(events[0]!)).toBe('duplicate');
+    expect(replay.offer(events[2]!)).toBe('gap');
+    expect(replay.revision).toBe(0);
+  });
+
+  it('finds the revision as of an instant, even when the clock went backwards', () => {
+    const events = chronicle(at(hour(1), opened()), at(hour(3), opened()), at(hour(2), opened()), at(hour(5), opened()));
+    const replay = new IncidentReplay();
+    for (const e of events) replay.offer(e);
+    // Like upTo: stop at the first event recorded after the instant.
+    expect(replay.revisionAt(new Date(hour(0)))).toBe(-1);
+    expect(replay.revisionAt(new Date(hour(2)))).toBe(0);
+    expect(replay.revisionAt(new Date(hour(4)))).toBe(2);
+    expect(replay.revisionAt(new Date(hour(9)))).toBe(3);
+    expect(replay.revisionAt()).toBe(3);
+  });
+});
+
+describe('persistent map', () => {
+  it('behaves like a Map, and every earlier version stays as it was', () =>
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string({ maxLength: 6 }), fc.integer()), { maxLength: 200 }), fc.nat(200), (writes, cut) => {
+        const editor = PersistentMap.empty<number>().edit();
+        const reference = new Map<string, number>();
+        let early: PersistentMap<number> | undefined;
+        let earlyCopy: Map<string, number> | undefined;
+        writes.forEach(([key, value], i) => {
+          if (i === cut) {
+            early = editor.freeze();
+            earlyCopy = new Map(reference);
+          }
+          editor.set(key, value);
+          reference.set(key, value);
+        });
+        const final = editor.freeze();
+        expect(new Map(final)).toEqual(reference);
+        expect(final.size).toBe(reference.size);
+        for (const [key, value] of reference) expect(final.get(key)).toBe(value);
+        if (early && earlyCopy) expect(new Map(early)).toEqual(earlyCopy);
+      }),
+    ));
+});
