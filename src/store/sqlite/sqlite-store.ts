@@ -13,7 +13,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../port.js';
-import { assertExpectedRevision, satisfiesExpectedRevision } from './expected-revision.js';
+import { assertExpectedRevision, satisfiesExpectedRevision } from '../expected-revision.js';
 import { assertDistinctEventIds, matchRetry } from './idempotency.js';
 import { openDatabase, type SqliteDatabase } from './schema.js';
 import { prepareStatements, toStoredEvent, type EventRow, type Statements } from './rows.js';

@@ -1,4 +1,4 @@
-import type { ExpectedRevision } from '../port.js';
+import type { ExpectedRevision } from './port.js';
 
 /** Rejects expectations no stream could meet, so a typo is not reported as a concurrency conflict. */
 export function assertExpectedRevision(expected: ExpectedRevision): void {
