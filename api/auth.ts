@@ -85,10 +85,16 @@ export class TokenRegistry {
 declare module 'express-serve-static-core' {
   interface Request {
     identity?: Identity;
+    /** A bearer token was sent and is not valid: refused by refuseBadToken, after the rate limit. */
+    badToken?: boolean;
   }
 }
 
-/** Reads the bearer token if there is one; a malformed or unknown token is a 401 even on public routes. */
+/**
+ * Reads the bearer token if there is one. A malformed or unknown token is a 401 even on public
+ * routes, raised by refuseBadToken once the rate limit has counted the attempt, so that guessing
+ * tokens is limited per IP like any other anonymous traffic.
+ */
 export const authenticate =
   (tokens: TokenRegistry): RequestHandler =>
   (req, _res, next) => {
@@ -96,10 +102,16 @@ export const authenticate =
     if (header === undefined) return next();
     const match = /^Bearer\s+(\S{1,512})$/i.exec(header);
     const identity = match ? tokens.identify(match[1]!) : undefined;
-    if (!identity) return next(unauthorized('the bearer token is not valid'));
-    req.identity = identity;
+    if (!identity) req.badToken = true;
+    else req.identity = identity;
     next();
   };
+
+/** The 401 for a bad token that authenticate noted; mount it after the rate limit. */
+export const refuseBadToken: RequestHandler = (req, _res, next) => {
+  if (req.badToken) return next(unauthorized('the bearer token is not valid'));
+  next();
+};
 
 const unauthorized = (detail: string) =>
   new HttpProblem(401, 'unauthorized', 'Unauthorized', detail, {}, { 'WWW-Authenticate': 'Bearer realm="incident-ledger"' });

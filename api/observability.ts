@@ -33,9 +33,11 @@ export function observe(logger: Logger, metrics: Metrics): RequestHandler {
     res.setHeader('X-Request-Id', requestId);
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      // The matched route pattern, not the URL: ids must not explode label cardinality.
+      // The matched route pattern, not the URL: ids must not explode label cardinality. Routes
+      // declared with route() note their full pattern; req.baseUrl is gone once an error unwound.
+      const noted = res.locals.routePattern;
       const routePath = (req.route as { path?: string } | undefined)?.path;
-      const route = routePath ? `${req.baseUrl}${routePath}` : 'unmatched';
+      const route = typeof noted === 'string' ? noted : routePath ? `${req.baseUrl}${routePath}` : 'unmatched';
       metrics.requests.inc({ method: req.method, route, status: String(res.statusCode) });
       metrics.latency.observe({ method: req.method, route }, seconds);
       if (res.statusCode === 503) metrics.storeErrors.inc();

@@ -47,9 +47,19 @@ export function sendProblem(res: Response, problem: ProblemBody, headers: Record
   res.status(problem.status).set(headers).type('application/problem+json').send(JSON.stringify(problem));
 }
 
-/** zod issue paths as dotted strings: `value.min`, `preferred.0`. */
+const dotted = (path: readonly PropertyKey[]): string => path.map(String).join('.');
+
+/**
+ * zod issue paths as dotted strings: `value.min`, `preferred.0`. zod files an unknown key under
+ * its parent object; the client is better served by the path of the key itself (`colour`,
+ * `citation.colour`), one error per key.
+ */
 export const validationErrors = (error: z.ZodError) =>
-  error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+  error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: dotted([...issue.path, key]), message: `unknown field "${key}"` }))
+      : [{ path: dotted(issue.path), message: issue.message }],
+  );
 
 const DOMAIN_STATUS: Partial<Record<DomainErrorCode, number>> = {
   'incident-not-found': 404,

@@ -100,5 +100,11 @@ export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodT
     } as Parsed<P, Q, B>;
     await handler(input, req, res);
   };
-  router[spec.method](spec.path, ...guard, ...extra, handle);
+  // The full pattern (mount point included) for logs and metrics, noted now: by the time an error
+  // answer finishes, express has unwound req.baseUrl and the prefix would be lost.
+  const markRoute: RequestHandler = (req, res, next) => {
+    res.locals.routePattern = `${req.baseUrl}${spec.path}`;
+    next();
+  };
+  router[spec.method](spec.path, markRoute, ...guard, ...extra, handle);
 }

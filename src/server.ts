@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { createApp } from '../api/app.js';
 import { TokenRegistry } from '../api/auth.js';
@@ -49,7 +50,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   );
   await services.store.ping().catch((error: unknown) => logger.error({ store: config.LEDGER_STORE, at: where, reason: String(error instanceof Error ? error.message : error) }, 'store unreachable at start'));
 
-  const { app } = createApp({
+  const { app, endLiveStreams } = createApp({
     services,
     tokens,
     logger,
@@ -63,6 +64,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.once('error', reject);
   });
+  server.on('clientError', answerClientError);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
@@ -84,10 +86,33 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         // Stop taking connections, let in-flight requests finish, then close the store cleanly.
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
+          endLiveStreams();
           server.closeIdleConnections();
           setTimeout(() => server.closeAllConnections(), 5_000).unref();
         });
         await services.close();
       })()),
   };
+}
+
+/**
+ * Requests Node's HTTP parser refuses before express sees them (headers over 16 kB, a broken
+ * request line) get problem+json too, not Node's bare status line.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const inProgress = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+  if (error.code === 'ECONNRESET' || !socket.writable || inProgress) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const body = JSON.stringify({
+    type: `https://incident-ledger.dev/problems/${status === 431 ? 'headers-too-large' : status === 408 ? 'request-timeout' : 'bad-http'}`,
+    title: STATUS_CODES[status] ?? 'Bad request',
+    status,
+    detail: status === 431 ? 'the request line and headers exceed 16 kB' : status === 408 ? 'the request took too long to arrive' : 'the request is not valid HTTP/1.1',
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

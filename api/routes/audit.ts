@@ -17,10 +17,28 @@ const VerifyAnswer = z.object({
   failures: z.array(z.object({ stream: z.string(), revision: z.number().int(), reason: z.string(), detail: z.string() })),
 });
 
+/**
+ * Read-your-writes for auditors. The log follows the store through a subscription, a moment
+ * behind each append; checkpoints and proofs wait (briefly) until it has absorbed every event this
+ * process appended, so a checkpoint asked for after a 201 covers that write.
+ */
+function logCatchUp(services: Services, timeoutMs = 2_000): () => Promise<void> {
+  let appended = -1;
+  services.ledger.onAppended((events) => {
+    for (const e of events) appended = Math.max(appended, e.position);
+  });
+  return async () => {
+    const target = appended;
+    const deadline = Date.now() + timeoutMs;
+    while (services.log.lastPosition() < target && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+  };
+}
+
 /** The auditor's routes: raw events with chain fields, digests, checkpoints and proofs, verification. */
 export function auditRoutes(deps: RouteDeps & { services: Services }): Router {
   const { services, registry, publicRead } = deps;
   const { store, log } = services;
+  const caughtUp = logCatchUp(services);
   const router = Router();
   const def = routesOn(router, registry, { publicRead, prefix: '/api' });
   const tags = ['audit'];
@@ -49,6 +67,7 @@ export function auditRoutes(deps: RouteDeps & { services: Services }): Router {
   def(
     { method: 'get', path: '/audit/checkpoint', role: 'auditor', summary: "The ledger log's current checkpoint", tags, responses: { 200: { description: 'Checkpoint', schema: Checkpoint } } },
     async (_input, _req, res) => {
+      await caughtUp();
       res.json(log.checkpoint(new Date()));
     },
   );
@@ -64,6 +83,7 @@ export function auditRoutes(deps: RouteDeps & { services: Services }): Router {
   def(
     { method: 'get', path: '/audit/proofs/inclusion', role: 'auditor', summary: 'Proof that an event is in the ledger of a size', tags, query: InclusionQuery, responses: { 200: { description: 'Inclusion proof', schema: InclusionProof } } },
     async ({ query }, _req, res) => {
+      await caughtUp();
       res.json(log.inclusionProof(query.eventId, query.size));
     },
   );
@@ -71,6 +91,7 @@ export function auditRoutes(deps: RouteDeps & { services: Services }): Router {
   def(
     { method: 'get', path: '/audit/proofs/consistency', role: 'auditor', summary: 'Proof that the ledger of `to` extends the ledger of `from`', tags, query: ConsistencyQuery, responses: { 200: { description: 'Consistency proof', schema: ConsistencyProof } } },
     async ({ query }, _req, res) => {
+      await caughtUp();
       res.json(log.consistencyProof(query.from, query.to));
     },
   );
@@ -78,6 +99,7 @@ export function auditRoutes(deps: RouteDeps & { services: Services }): Router {
   def(
     { method: 'post', path: '/audit/verify', role: 'auditor', summary: 'Recompute every chain and the log root; optionally prove a kept checkpoint is extended', tags, body: VerifyBody.optional(), responses: { 200: { description: 'Verification report', schema: VerifyAnswer } } },
     async ({ body }, _req, res) => {
+      await caughtUp();
       res.json(await verifyLedger(store.readAll(), { log, ...(body?.checkpoint ? { against: body.checkpoint } : {}) }));
     },
   );

@@ -136,8 +136,10 @@ export function incidentRoutes({ ledger, readModels, registry, publicRead, caugh
     def(
       { method: 'get', path, role: 'reader', summary, tags, params: IncidentParams, query: AsOfQuery, responses: { 200: { description: summary } } },
       async ({ params, query }, _req, res) => {
+        // The views fold to an empty one (revision -1) before the incident was opened: that is a 404 too.
+        await known(params.id, query.asOf);
         const body = await read(params.id, query.asOf);
-        if (!body) throw notFound(query.asOf ? `incident ${params.id} did not exist as of ${query.asOf.toISOString()}` : `no incident ${params.id}`);
+        if (!body) throw notFound(`no incident ${params.id}`);
         res.set('ETag', etag(body.revision)).json(body);
       },
     );

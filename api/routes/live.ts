@@ -9,7 +9,7 @@ import type { RouteDeps } from './incidents.js';
 const HEARTBEAT_MS = 15_000;
 
 /** Server-sent events: one `appended` message per event recorded on the incident, as the runner applies it. */
-export function liveRoutes(deps: RouteDeps & { services: Services }): Router {
+export function liveRoutes(deps: RouteDeps & { services: Services; liveStreams?: Set<() => void> }): Router {
   const router = Router();
   const def = routesOn(router, deps.registry, { publicRead: deps.publicRead, prefix: '/api' });
   def(
@@ -26,10 +26,18 @@ export function liveRoutes(deps: RouteDeps & { services: Services }): Router {
         res.write(`id: ${stored.revision}\nevent: appended\ndata: ${JSON.stringify(message)}\n\n`);
       });
       const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
-      req.on('close', () => {
+      const cleanUp = () => {
         clearInterval(heartbeat);
         stop();
-      });
+        deps.liveStreams?.delete(end);
+      };
+      // On shutdown the stream ends cleanly (not cut), and the client's EventSource reconnects.
+      const end = () => {
+        cleanUp();
+        res.end();
+      };
+      deps.liveStreams?.add(end);
+      req.on('close', cleanUp);
     },
   );
   return router;

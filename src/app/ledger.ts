@@ -39,6 +39,8 @@ export class Ledger {
   /** Decision state per incident stream, so a command on a 10,000-event incident reads only what is new. */
   private readonly states = new Map<string, { revision: number; state: IncidentState }>();
   private readonly listeners = new Set<(events: StoredEvent[]) => void>();
+  /** The last command queued on each stream (see oneAtATime). */
+  private readonly queues = new Map<string, Promise<void>>();
 
   constructor(
     readonly store: EventStore,
@@ -78,10 +80,37 @@ export class Ledger {
     const stream = incidentStream(incidentId);
     const command: IncidentCommand =
       input.type === 'RecordAssertion' ? { ...input, sourceRegistered: await this.sourceExists(input.data.sourceId) } : input;
+    return this.oneAtATime(stream, () => this.decideAndAppend(stream, command, ctx));
+  }
+
+  /**
+   * Commands on one stream run one after another in this process. Without this, with a store that
+   * answers asynchronously (EventStoreDB), twenty writers on one incident keep invalidating each
+   * other's reads and some exhaust their retries with a 409 they never asked for; the retries
+   * below remain for writers in other processes.
+   */
+  private oneAtATime<T>(stream: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(stream) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(stream, tail);
+    void tail.then(() => {
+      if (this.queues.get(stream) === tail) this.queues.delete(stream);
+    });
+    return run;
+  }
+
+  private async decideAndAppend(stream: string, command: IncidentCommand, ctx: CommandContext): Promise<HandledCommand> {
     for (let attempt = 1; ; attempt++) {
       const { revision, state } = await this.load(stream);
-      if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== revision) {
-        throw new ConcurrencyError(stream, ctx.expectedRevision, revision);
+      // An If-Match on an incident that does not exist names nothing to be stale against: the
+      // decider's incident-not-found (a 404) answers it, not a 409.
+      const expected = ctx.expectedRevision;
+      if (expected !== undefined && expected !== revision && (state.exists || command.type === 'OpenIncident')) {
+        throw new ConcurrencyError(stream, expected, revision);
       }
       const events = decide(command, state);
       try {

@@ -1,12 +1,76 @@
-import { Command } from 'commander';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { checkpointCommand } from './checkpoint.js';
+import { exportCommand } from './export.js';
+import { importCommand } from './import.js';
+import { CliError, errorMessage, EXIT_OK, EXIT_USAGE, processIO, type CliContext, type CliIO } from './io.js';
+import { proveCommand } from './prove.js';
+import { replayCommand } from './replay.js';
+import { seedCommand } from './seed.js';
 import { serveCommand } from './serve.js';
+import { verifyCommand } from './verify.js';
 
-/** `incident-ledger`: one command per job; each lives in its own file in this folder. */
-const program = new Command()
-  .name('incident-ledger')
-  .description('An event-sourced, tamper-evident ledger of what was reported about incidents.')
-  .version('0.1.0');
+/**
+ * `incident-ledger`: one command per job; each lives in its own file in this folder.
+ * Exit codes: 0 ok, 1 tampering found (or a proof that does not verify), 2 usage or I/O error.
+ */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command()
+    .name('incident-ledger')
+    .description('An event-sourced, tamper-evident ledger of what was reported about incidents.')
+    .version('0.1.0')
+    // Usage errors exit 2 (commander's default is 1, which here means "tampering found").
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void ctx.io.stdout.write(text),
+      writeErr: (text) => void ctx.io.stderr.write(text),
+    })
+    .showHelpAfterError('(add --help for usage)');
 
-serveCommand(program);
+  serveCommand(program);
+  seedCommand(program, ctx);
+  verifyCommand(program, ctx);
+  checkpointCommand(program, ctx);
+  proveCommand(program, ctx);
+  replayCommand(program, ctx);
+  exportCommand(program, ctx);
+  importCommand(program, ctx);
+  return program;
+}
 
-await program.parseAsync(process.argv);
+/** Runs one command line (without node and script) and returns its exit code; never exits the process. */
+export async function runCli(args: readonly string[], io: CliIO = processIO()): Promise<number> {
+  let code = EXIT_OK;
+  const program = buildProgram({ io, done: (c) => (code = c) });
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here with exit code 0; anything else is a usage error.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (error instanceof CliError) {
+      io.stderr.write(`incident-ledger: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`incident-ledger: ${errorMessage(error)}\n`);
+    return EXIT_USAGE;
+  }
+}
+
+/** True when this file is the program being run (bin/incident-ledger.js, `tsx src/cli/main.ts`), not imported. */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

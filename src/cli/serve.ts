@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { startServer } from '../server.js';
 
 export function serveCommand(program: Command): void {
   program
@@ -16,6 +15,8 @@ export function serveCommand(program: Command): void {
         process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
         process.exit(2);
       }
+      // Loaded on use, so the auditor's commands do not pay for express and the web page.
+      const { startServer } = await import('../server.js');
       const running = await startServer(config);
       let stopping = false;
       const stop = (signal: string) => {

@@ -1,5 +1,5 @@
 /**
- * `npm run test:esdb`: the EventStoreDB adapter and the store contract against a real server.
+ * `npm run test:esdb`: the EventStoreDB adapter, the store contract and the HTTP API suite against a real server.
  *
  *   docker compose up -d eventstore
  *   ESDB_CONNECTION_STRING='esdb://localhost:2113?tls=false' npm run test:esdb
@@ -17,10 +17,11 @@ if (!connectionString) {
   process.exit(0);
 }
 
-console.log(`Running tests/esdb and tests/store against EventStoreDB at ${redactConnectionString(connectionString)}`);
+console.log(`Running tests/esdb, tests/store and tests/api against EventStoreDB at ${redactConnectionString(connectionString)}`);
 // Run vitest's own entry point with this Node, rather than trusting whatever `npx` finds on PATH.
 const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
-const result = spawnSync(process.execPath, [vitest, 'run', 'tests/esdb', 'tests/store'], {
+// One file at a time: the files share one server, and the API suite proves a refused request left $all unchanged.
+const result = spawnSync(process.execPath, [vitest, 'run', '--no-file-parallelism', 'tests/esdb', 'tests/store', 'tests/api'], {
   stdio: 'inherit',
   env: { ...process.env, ESDB_CONNECTION_STRING: connectionString },
 });

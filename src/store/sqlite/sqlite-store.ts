@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { ZERO_HASH, type StoredEvent } from '../../../events/index.js';
 import { ConcurrencyError, StoreUnavailableError } from '../errors.js';
-import { sealEvents } from '../hash-chain.js';
+import { chainHash, sealEvents } from '../hash-chain.js';
 import type {
   AppendResult,
   EventHandler,
@@ -74,6 +74,50 @@ export class SqliteEventStore implements EventStore {
     }
     if (outcome.wrote) for (const subscription of this.subscriptions) subscription.wake();
     return outcome.result;
+  }
+
+  /**
+   * Import: writes events sealed by another ledger verbatim (ids, metadata, chain fields and
+   * global positions as given), all in one transaction, into an empty store only. Each event must
+   * follow its stream's previous one (next revision, prevHash = that event's hash), carry a hash
+   * that matches its content, and come after the previous position; otherwise, or if `events`
+   * throws, nothing is written. Synchronous, so the whole import is one SQLite transaction.
+   */
+  importEvents(events: Iterable<StoredEvent>): { imported: number; lastPosition: number } {
+    this.assertOpen();
+    const outcome = this.db.transaction(() => {
+      if ((this.sql.head.get() ?? -1) !== -1) throw new Error('import needs an empty store: this one already holds events');
+      let lastPosition = -1;
+      let imported = 0;
+      for (const e of events) {
+        const where = `event ${e.metadata.eventId} (${e.stream} revision ${e.revision})`;
+        if (!Number.isSafeInteger(e.position) || e.position <= lastPosition) throw new Error(`${where}: position ${e.position} does not follow ${lastPosition}`);
+        const tail = this.sql.tail.get(e.stream);
+        if (e.revision !== (tail?.revision ?? -1) + 1) throw new Error(`${where}: revision does not follow ${tail?.revision ?? -1}`);
+        if (e.metadata.prevHash !== (tail?.hash ?? ZERO_HASH)) throw new Error(`${where}: prevHash does not link to the previous event`);
+        const { hash, ...rest } = e.metadata;
+        if (chainHash({ stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: rest }) !== hash) {
+          throw new Error(`${where}: hash does not match the event's content`);
+        }
+        this.sql.insert.run({
+          position: e.position,
+          stream: e.stream,
+          revision: e.revision,
+          type: e.type,
+          event_id: e.metadata.eventId,
+          recorded_at: e.metadata.recordedAt,
+          data: toJson(e.data),
+          metadata: toJson(e.metadata),
+          hash,
+          prev_hash: e.metadata.prevHash,
+        });
+        lastPosition = e.position;
+        imported += 1;
+      }
+      return { imported, lastPosition };
+    }).immediate();
+    if (outcome.imported > 0) for (const subscription of this.subscriptions) subscription.wake();
+    return outcome;
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {

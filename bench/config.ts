@@ -1,0 +1,144 @@
+import type { LedgerShape } from './generator.js';
+
+export type Mode = 'smoke' | 'quick' | 'full';
+
+export interface BenchConfig {
+  mode: Mode;
+  shape: LedgerShape;
+  /** Events appended one per append (ours and raw). */
+  singleAppends: number;
+  /** Events appended one per append to Emmett (it is slow: a few hundred a second). */
+  emmettSingle: number;
+  /** Events appended in batches of 100 (ours, raw and Emmett) and read back. */
+  peerEvents: number;
+  /** Calls per in-process query figure, current reads. */
+  queryIterations: number;
+  /** Calls per "as of" query figure (each mostly a new revision, so slower). */
+  asOfIterations: number;
+  /** Appends, each followed by a timeline read. */
+  appendReads: number;
+  /** autocannon duration per HTTP figure, seconds. */
+  httpSeconds: number;
+  /** Incidents whose timeline is read over HTTP before the load, so the read cache is full when RSS is taken. */
+  warmIncidents: number;
+  /** Folder for the databases; removed at the end unless `keep`. */
+  workDir?: string;
+  keep: boolean;
+  /** Where BENCHMARKS.md and results.json go. */
+  markdownPath: string;
+  jsonPath: string;
+}
+
+const START_MS = Date.parse('2024-01-02T08:00:00Z');
+
+const MODES: Record<Mode, Omit<BenchConfig, 'workDir' | 'keep' | 'markdownPath' | 'jsonPath'>> = {
+  smoke: {
+    mode: 'smoke',
+    shape: { events: 3_000, bigIncidents: 1, bigIncidentEvents: 1_200, sources: 20, seed: 7, startMs: START_MS },
+    singleAppends: 60,
+    emmettSingle: 20,
+    peerEvents: 1_000,
+    queryIterations: 100,
+    asOfIterations: 50,
+    appendReads: 20,
+    httpSeconds: 1,
+    warmIncidents: 10,
+  },
+  quick: {
+    mode: 'quick',
+    shape: { events: 50_000, bigIncidents: 3, bigIncidentEvents: 10_500, sources: 60, seed: 7, startMs: START_MS },
+    singleAppends: 500,
+    emmettSingle: 200,
+    peerEvents: 10_000,
+    queryIterations: 2_000,
+    asOfIterations: 300,
+    appendReads: 100,
+    httpSeconds: 5,
+    warmIncidents: 100,
+  },
+  full: {
+    mode: 'full',
+    shape: { events: 1_000_000, bigIncidents: 5, bigIncidentEvents: 12_000, sources: 400, seed: 7, startMs: START_MS },
+    singleAppends: 3_000,
+    emmettSingle: 1_000,
+    peerEvents: 50_000,
+    queryIterations: 5_000,
+    asOfIterations: 1_000,
+    appendReads: 300,
+    httpSeconds: 10,
+    warmIncidents: 150,
+  },
+};
+
+export function configFor(mode: Mode, overrides: Partial<BenchConfig> & { events?: number } = {}): BenchConfig {
+  const base = MODES[mode];
+  const { events, ...rest } = overrides;
+  const shape = { ...base.shape };
+  if (events !== undefined) {
+    if (!(Number.isSafeInteger(events) && events >= 500)) throw new RangeError('--events must be an integer of at least 500');
+    shape.events = events;
+    // Keep the big incidents (and room for everything else) inside a smaller ledger.
+    while (shape.bigIncidents > 1 && shape.bigIncidents * shape.bigIncidentEvents > events * 0.7) shape.bigIncidents--;
+    if (shape.bigIncidents * shape.bigIncidentEvents > events * 0.7) shape.bigIncidentEvents = Math.floor(events * 0.4);
+  }
+  return {
+    ...base,
+    shape,
+    keep: false,
+    markdownPath: 'BENCHMARKS.md',
+    jsonPath: 'bench/results.json',
+    ...rest,
+  };
+}
+
+const USAGE = `npm run bench -- [--quick | --smoke] [--events N] [--dir DIR] [--keep] [--out-md FILE] [--out-json FILE]
+  (default)    the full run: 1,000,000 events
+  --quick      50,000 events, under a minute
+  --smoke      a few thousand events, a few seconds (what npm test runs)
+  --events N   the full run's figures on a ledger of N events
+  --dir DIR    put the databases in DIR (default: a fresh folder under the system temp dir)
+  --keep       keep the databases afterwards`;
+
+export function parseArgs(argv: readonly string[]): BenchConfig {
+  let mode: Mode = 'full';
+  const overrides: Partial<BenchConfig> & { events?: number } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
+      return v;
+    };
+    switch (arg) {
+      case '--quick':
+        mode = 'quick';
+        break;
+      case '--smoke':
+        mode = 'smoke';
+        break;
+      case '--events':
+        overrides.events = Number(value().replace(/_/g, ''));
+        break;
+      case '--dir':
+        overrides.workDir = value();
+        break;
+      case '--keep':
+        overrides.keep = true;
+        break;
+      case '--out-md':
+        overrides.markdownPath = value();
+        break;
+      case '--out-json':
+        overrides.jsonPath = value();
+        break;
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${arg}\n${USAGE}`);
+    }
+  }
+  return configFor(mode, overrides);
+}

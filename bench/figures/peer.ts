@@ -1,0 +1,64 @@
+import { getSQLiteEventStore } from '@event-driven-io/emmett-sqlite';
+import { SqliteEventStore } from '../../src/store/sqlite/index.js';
+import type { Batch } from '../generator.js';
+import { now, type Pass } from '../measure.js';
+
+export interface PeerResults {
+  single: Pass;
+  batched: Pass;
+  read: Pass;
+}
+
+type EmmettEvent = { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> };
+
+const toEmmett = (event: Batch['events'][number]): EmmettEvent => ({
+  type: event.type,
+  data: event.data as Record<string, unknown>,
+  metadata: { ...event.metadata },
+});
+
+/**
+ * Emmett's SQLite event store (@event-driven-io/emmett-sqlite, with sqlite3) as its README sets
+ * it up, fed the same events: one event per append, batches of 100 per stream, and reading every
+ * stream back.
+ */
+export async function emmettFigures(singlePath: string, batchPath: string, single: readonly Batch[], batched: readonly Batch[]): Promise<PeerResults> {
+  const one = getSQLiteEventStore({ fileName: singlePath, schema: { autoMigration: 'CreateOrUpdate' } });
+  // The first call creates the schema: not part of the figure.
+  await one.readStream('warm-up');
+  let start = now();
+  for (const batch of single) await one.appendToStream(batch.stream, batch.events.map(toEmmett));
+  const singlePass: Pass = { events: single.length, ms: now() - start };
+
+  const many = getSQLiteEventStore({ fileName: batchPath, schema: { autoMigration: 'CreateOrUpdate' } });
+  await many.readStream('warm-up');
+  let events = 0;
+  start = now();
+  for (const batch of batched) {
+    await many.appendToStream(batch.stream, batch.events.map(toEmmett));
+    events += batch.events.length;
+  }
+  const batchedPass: Pass = { events, ms: now() - start };
+
+  const streams = [...new Set(batched.map((b) => b.stream))];
+  let read = 0;
+  start = now();
+  for (const stream of streams) read += (await many.readStream(stream)).events.length;
+  const readPass: Pass = { events: read, ms: now() - start };
+  if (read !== events) throw new Error(`Emmett read ${read} events back, ${events} were appended`);
+  return { single: singlePass, batched: batchedPass, read: readPass };
+}
+
+/** Our store reading every stream of the batched set back through the port (the same reads as Emmett's). */
+export async function readStreams(path: string, batched: readonly Batch[]): Promise<Pass> {
+  const store = new SqliteEventStore(path);
+  try {
+    const streams = [...new Set(batched.map((b) => b.stream))];
+    let events = 0;
+    const start = now();
+    for (const stream of streams) events += (await store.readStream(stream)).length;
+    return { events, ms: now() - start };
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,118 @@
+import { incidentStream, type StoredEvent } from '../../events/index.js';
+import { openServices } from '../../src/app/services.js';
+import { openSqliteReadOnly } from '../../src/store/sqlite/index.js';
+import { latency, now, type Latency } from '../measure.js';
+import { Prng } from '../prng.js';
+
+export interface QueryLatencies {
+  incidentEvents: number;
+  /** First read of the incident: load its stream and fold it. */
+  coldMs: number;
+  /** Raw SELECT + JSON.parse of the incident's rows, per call: what reading it at all costs. */
+  raw: Latency;
+  views: Record<string, { current: Latency; asOf: Latency }>;
+  /** Timeline read right after each append (a fresh revision every time). */
+  afterAppend: Latency;
+  /** The timeline body, for the HTTP constant-body baseline. */
+  timelineJson: string;
+  fact: string;
+  assertionId: string;
+}
+
+const pickAssertion = (events: readonly StoredEvent[]): string => {
+  // The assertion with the longest history: the heaviest assertion-history view.
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    const id = (e.data as { assertionId?: unknown }).assertionId;
+    if (typeof id === 'string') counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+};
+
+const pickFact = (events: readonly StoredEvent[]): string => {
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    const fact = (e.data as { fact?: unknown }).fact;
+    if (e.type === 'AssertionRecorded' && typeof fact === 'string') counts.set(fact, (counts.get(fact) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+};
+
+/**
+ * In-process latency of the read side for one large incident, through the product's own
+ * composition (openServices: runner + ReadModels + Ledger): current reads, "as of" reads at
+ * random instants across the incident's life, and reads right after an append.
+ */
+export async function queryLatencies(
+  path: string,
+  incidentId: string,
+  iterations: number,
+  appends: number,
+  sourceId: string,
+  asOfIterations = iterations,
+): Promise<QueryLatencies> {
+  const services = await openServices({ store: 'sqlite', dbPath: path });
+  try {
+    await services.ready;
+    const { readModels, store, ledger } = services;
+    const stream = incidentStream(incidentId);
+    let start = now();
+    const first = await readModels.timeline(incidentId);
+    const coldMs = now() - start;
+    if (!first) throw new Error(`no incident ${incidentId}`);
+    const events = await store.readStream(stream);
+    const fact = pickFact(events);
+    const assertionId = pickAssertion(events);
+    const from = Date.parse(events[0]!.metadata.recordedAt);
+    const to = Date.parse(events[events.length - 1]!.metadata.recordedAt);
+    const prng = new Prng(99);
+    const instants = Array.from({ length: asOfIterations }, () => new Date(from + prng.next() * (to - from)));
+    const warm = (i: number): Date => instants[(i + asOfIterations) % asOfIterations]!;
+
+    const views: QueryLatencies['views'] = {};
+    const read: Record<string, (asOf?: Date) => Promise<unknown>> = {
+      timeline: (asOf) => readModels.timeline(incidentId, asOf),
+      disputes: (asOf) => readModels.disputes(incidentId, asOf),
+      factHistory: (asOf) => readModels.factHistory(incidentId, fact, asOf),
+      assertionHistory: (asOf) => readModels.assertionHistory(incidentId, assertionId, asOf),
+    };
+    for (const [name, fn] of Object.entries(read)) {
+      const current = await latency(iterations, () => fn());
+      const asOf = await latency(asOfIterations, (i) => fn(warm(i)), Math.min(5, asOfIterations));
+      views[name] = { current, asOf };
+    }
+
+    const db = openSqliteReadOnly(path);
+    let raw: Latency;
+    try {
+      const select = db.prepare<[string], { data: string; metadata: string }>('SELECT data, metadata FROM events WHERE stream = ? ORDER BY revision');
+      raw = await latency(Math.max(10, Math.min(200, iterations / 10)), () => {
+        for (const row of select.iterate(stream)) {
+          JSON.parse(row.data);
+          JSON.parse(row.metadata);
+        }
+      });
+    } finally {
+      db.close();
+    }
+
+    const timelineJson = JSON.stringify(await readModels.timeline(incidentId));
+    const afterTimes: number[] = [];
+    for (let i = 0; i < appends; i++) {
+      await ledger.handle(
+        incidentId,
+        { type: 'RecordAssertion', data: { assertionId: ledger.newId(), fact, value: { type: 'quantity', value: 170_000 + i, approximate: true }, sourceId } },
+        { actor: 'bench', correlationId: `bench-${i}` },
+      );
+      start = now();
+      await readModels.timeline(incidentId);
+      afterTimes.push(now() - start);
+    }
+    afterTimes.sort((a, b) => a - b);
+    const at = (p: number): number => afterTimes[Math.min(afterTimes.length - 1, Math.max(0, Math.ceil((p / 100) * afterTimes.length) - 1))] ?? Number.NaN;
+    const afterAppend: Latency = { p50: at(50), p99: at(99), max: at(100), samples: afterTimes.length };
+    return { incidentEvents: events.length, coldMs, raw, views, afterAppend, timelineJson, fact, assertionId };
+  } finally {
+    await services.close();
+  }
+}

@@ -1,0 +1,396 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openSqliteReadOnly } from '../src/store/sqlite/index.js';
+import { parseArgs, type BenchConfig } from './config.js';
+import { appendThroughStore, firstEvents, inBatchesOf, rawInserts, type Appended } from './figures/append.js';
+import { httpFigures } from './figures/http.js';
+import { emmettFigures, readStreams } from './figures/peer.js';
+import { queryLatencies } from './figures/queries.js';
+import { incidentStreams, rawDecode, rebuildAll, rebuildGlobal, verifyByStream, verifyProduct } from './figures/replay.js';
+import { startServices } from './figures/restart.js';
+import { LedgerGenerator } from './generator.js';
+import { figure, log, machine, now, perSecond, type Figure, type Pass } from './measure.js';
+import { writeReport, type Report } from './report.js';
+
+const rate = (p: Pass | Appended): number => perSecond(p.events, p.ms);
+const n = (x: number): string => x.toLocaleString('en');
+
+function ledgerStats(path: string): Pick<Report['ledger'], 'eventTypes' | 'valueTypes' | 'sources' | 'incidents' | 'events'> {
+  const db = openSqliteReadOnly(path);
+  try {
+    const group = (sql: string): Record<string, number> =>
+      Object.fromEntries(db.prepare<[], { k: string; n: number }>(sql).all().map((r) => [r.k, r.n]));
+    const eventTypes = group('SELECT type AS k, count(*) AS n FROM events GROUP BY type ORDER BY n DESC');
+    const valueTypes = group(`SELECT json_extract(data, '$.value.type') AS k, count(*) AS n FROM events WHERE k IS NOT NULL GROUP BY k ORDER BY n DESC`);
+    const count = (sql: string): number => db.prepare<[], number>(sql).pluck().get() ?? 0;
+    return {
+      eventTypes,
+      valueTypes,
+      events: count('SELECT count(*) FROM events'),
+      sources: count(`SELECT count(DISTINCT stream) FROM events WHERE stream LIKE 'source-%'`),
+      incidents: count(`SELECT count(DISTINCT stream) FROM events WHERE stream LIKE 'incident-%'`),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+const fileMiB = (path: string): number => ['', '-wal'].reduce((sum, suffix) => sum + (existsSync(path + suffix) ? statSync(path + suffix).size : 0), 0) / 2 ** 20;
+
+/** Runs every figure for `config` and writes BENCHMARKS.md and the JSON report. */
+export async function runBench(config: BenchConfig): Promise<Report> {
+  const startedAt = new Date();
+  const load0 = loadavg()[0]!;
+  const t0 = now();
+  const dir = config.workDir ?? mkdtempSync(join(tmpdir(), 'ledger-bench-'));
+  mkdirSync(dir, { recursive: true });
+  const path = (name: string): string => join(dir, name);
+  for (const name of ['ledger.db', 'raw-build.db', 'single-ours.db', 'single-raw.db', 'batch-ours.db', 'batch-raw.db', 'emmett-single.db', 'emmett-batch.db', 'empty.db']) {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(path(name + suffix), { force: true });
+  }
+  const figures: Figure[] = [];
+  const notes: string[] = [];
+  const gen = new LedgerGenerator(config.shape);
+  log(`${config.mode} run: ${n(config.shape.events)} events into ${dir}`);
+
+  try {
+    // Append: the whole ledger as produced, then one event per append, then batches of 100.
+    log('building the ledger through the store port');
+    const built = await appendThroughStore(path('ledger.db'), gen.batches());
+    const rawBuilt = rawInserts(path('ledger.db'), path('raw-build.db'), built.sizes);
+    rmSync(path('raw-build.db'), { force: true });
+    rmSync(path('raw-build.db-wal'), { force: true });
+    const meanBatch = built.events / built.appends;
+    // Described as built: later figures append to the big incident.
+    const stats = ledgerStats(path('ledger.db'));
+    const bigIncidents = incidentStreams(path('ledger.db'))
+      .slice(0, config.shape.bigIncidents)
+      .map(({ id, events }) => ({ id, events }));
+    const databaseMiB = fileMiB(path('ledger.db'));
+    const appendTarget = { text: '≥ 0.5 of raw better-sqlite3 inserts', test: ({ ratio }: { ratio: number }) => ratio >= 0.5 };
+
+    log('one event per append');
+    const singles = firstEvents(gen, config.singleAppends);
+    const singleOurs = await appendThroughStore(path('single-ours.db'), singles);
+    const singleRaw = rawInserts(path('single-ours.db'), path('single-raw.db'), singleOurs.sizes);
+    figures.push(
+      figure('rate', {
+        id: 'append.single',
+        figure: 'Append, one event per append (store port)',
+        ours: rate(singleOurs),
+        baseline: rate(singleRaw),
+        unit: 'events/s',
+        baselineLabel: 'raw better-sqlite3 INSERT, one per transaction',
+        events: singleOurs.events,
+        target: appendTarget,
+        note: 'SqliteEventStore.append of one event, expected revision `any`, vs a prepared INSERT of the very rows it wrote, one BEGIN IMMEDIATE…COMMIT each; both WAL with synchronous=FULL, so both wait for an fsync per commit.',
+      }),
+    );
+
+    log('batches of 100 events per append');
+    const batches = inBatchesOf(gen, config.peerEvents, 100);
+    const batchOurs = await appendThroughStore(path('batch-ours.db'), batches);
+    const batchRaw = rawInserts(path('batch-ours.db'), path('batch-raw.db'), batchOurs.sizes);
+    figures.push(
+      figure('rate', {
+        id: 'append.batch100',
+        figure: 'Append, batches of 100 events (store port)',
+        ours: rate(batchOurs),
+        baseline: rate(batchRaw),
+        unit: 'events/s',
+        baselineLabel: 'raw INSERTs, same rows, same transactions',
+        events: batchOurs.events,
+        target: appendTarget,
+        note: `The first ${n(config.peerEvents)} events of the ledger regrouped by stream into appends of up to 100 (${n(batchOurs.appends)} appends). Ours seals each event (RFC 8785 canonical JSON + SHA-256 chain) and serialises it; the baseline inserts the already-serialised rows.`,
+      }),
+    );
+    figures.push(
+      figure('rate', {
+        id: 'append.build',
+        figure: `Append, whole ledger as produced (appends of 1–100 events, mean ${number1(meanBatch)})`,
+        ours: rate(built),
+        baseline: rate(rawBuilt),
+        unit: 'events/s',
+        baselineLabel: 'raw INSERTs, same rows, same transactions',
+        events: built.events,
+        target: appendTarget,
+        note: 'The synthetic ledger in global order, each command one append, as the API would write it; generation time is not counted.',
+      }),
+    );
+
+    // Starting: cold (no checkpoint, no log yet), then a restart from the checkpoint it saved.
+    log('first start (folds from zero and builds the ledger log), then a restart');
+    const cold = await startServices(path('ledger.db'));
+    const warm = await startServices(path('ledger.db'));
+
+    log('raw decode, projection rebuilds, verify');
+    rawDecode(path('ledger.db')); // warm the page cache for every reader alike
+    const raw = rawDecode(path('ledger.db'));
+    const rawLabel = 'raw SELECT + JSON.parse loop, same rows';
+    const rebuildTarget = { text: '≥ 0.5 of the raw decode loop', test: ({ ratio }: { ratio: number }) => ratio >= 0.5 };
+    const all = await rebuildAll(path('ledger.db'));
+    figures.push(
+      figure('rate', {
+        id: 'rebuild.all',
+        figure: 'Projection rebuild, all read models from position 0',
+        ours: rate(all),
+        baseline: rate(raw),
+        unit: 'events/s',
+        baselineLabel: rawLabel,
+        events: all.events,
+        target: rebuildTarget,
+        extra: { 'heap MiB': all.heapMiB },
+        note: `One pass over \`$all\` through the store port: upcast, the global models (incident list, source directory) and, for each of the ${n(all.incidents)} incidents, the IncidentReplay its timeline, disputes and histories are read from (every record version indexed, every fact analysed). Heap is what the models hold afterwards.`,
+      }),
+    );
+    const global = await rebuildGlobal(path('ledger.db'));
+    figures.push(
+      figure('rate', {
+        id: 'rebuild.global',
+        figure: 'Projection runner from position 0 (incident list, source directory)',
+        ours: rate(global),
+        baseline: rate(raw),
+        unit: 'events/s',
+        baselineLabel: rawLabel,
+        events: global.events,
+        target: rebuildTarget,
+        note: 'ProjectionRunner.start() with an empty checkpoint store, as a server with no checkpoint starts (checkpoints saved every 1,000 events, as configured by default). Incident models are folded on first read, per incident.',
+      }),
+    );
+    const verified = await verifyProduct(path('ledger.db'));
+    if (!verified.ok) throw new Error('verify failed on the benchmark ledger');
+    const verifyTarget = { text: '≥ 0.5 of the raw decode loop', test: ({ ratio }: { ratio: number }) => ratio >= 0.5 };
+    figures.push(
+      figure('rate', {
+        id: 'verify.ledger',
+        figure: 'Verify the whole ledger (every stream chain + log root)',
+        ours: rate(verified),
+        baseline: rate(raw),
+        unit: 'events/s',
+        baselineLabel: rawLabel,
+        events: verified.events,
+        target: verifyTarget,
+        note: 'verifyLedger over `$all`, exactly what POST /api/audit/verify runs: each event re-hashed (canonical JSON + SHA-256), chain links checked, the RFC 6962 root recomputed and compared with the ledger log.',
+      }),
+    );
+    const byStream = await verifyByStream(path('ledger.db'));
+    if (!byStream.ok) throw new Error('verify by stream failed on the benchmark ledger');
+    figures.push(
+      figure('rate', {
+        id: 'verify.streams',
+        figure: 'Verify stream by stream (verifyStreamChain per stream + log root)',
+        ours: rate(byStream),
+        baseline: rate(raw),
+        unit: 'events/s',
+        baselineLabel: rawLabel,
+        events: byStream.events,
+        target: verifyTarget,
+        note: 'readStream of every stream and verifyStreamChain on it, then the log root from every stored hash in position order.',
+      }),
+    );
+    figures.push(
+      figure('time', {
+        id: 'restart',
+        figure: 'Restart from checkpoint (services ready)',
+        ours: warm.ms,
+        baseline: cold.ms,
+        unit: 'ms',
+        baselineLabel: 'first start: fold from zero and build the log',
+        events: built.events,
+        target: { text: '< 2 s for a million-event ledger, resuming rather than replaying', test: ({ ours }) => ours < 2_000 && warm.resumedFrom >= 0 },
+        extra: { 'resumed after position': warm.resumedFrom, 'events applied': warm.applied },
+        note: 'openServices on the ledger file until `ready` (projection runner and ledger log caught up), after a clean close saved the checkpoint.',
+      }),
+    );
+
+    // Queries on the largest incident, in process.
+    const big = incidentStreams(path('ledger.db'))[0]!;
+    log(`queries on incident ${big.id} (${n(big.events)} events)`);
+    const q = await queryLatencies(path('ledger.db'), big.id, config.queryIterations, config.appendReads, gen.sourceIds[0]!, config.asOfIterations);
+    const rawRead = `raw SELECT + JSON.parse of the incident's rows, p99`;
+    for (const [view, timing] of Object.entries(q.views)) {
+      for (const when of ['current', 'asOf'] as const) {
+        const l = timing[when];
+        figures.push(
+          figure('time', {
+            id: `query.${view}.${when}`,
+            figure: `${view} p99, ${when === 'current' ? 'current' : '"as of" a random instant'} (${n(q.incidentEvents)}-event incident)`,
+            ours: l.p99,
+            baseline: q.raw.p99,
+            unit: 'ms',
+            baselineLabel: rawRead,
+            events: q.incidentEvents,
+            extra: { p50: l.p50 },
+            ...(view === 'timeline' ? { target: { text: 'p99 < 5 ms in-process', test: ({ ours }: { ours: number }) => ours < 5 } } : {}),
+          }),
+        );
+      }
+    }
+    figures.push(
+      figure('time', {
+        id: 'query.timeline.afterAppend',
+        figure: `timeline p99 right after an append (${n(q.incidentEvents)}-event incident)`,
+        ours: q.afterAppend.p99,
+        baseline: q.raw.p99,
+        unit: 'ms',
+        baselineLabel: rawRead,
+        events: q.incidentEvents,
+        extra: { p50: q.afterAppend.p50 },
+        target: { text: 'p99 < 5 ms in-process', test: ({ ours }) => ours < 5 },
+        note: `Ledger.handle(RecordAssertion) through the product's composition, then ReadModels.timeline: every read is of a new revision, so nothing is memoised. The other query rows read through the same ReadModels: "current" repeats the latest revision (its views are memoised per revision), "as of" picks ${n(config.asOfIterations)} random instants across the incident's life (mostly new revisions each time). First read of the incident (load + fold): ${number1(q.coldMs)} ms.`,
+      }),
+    );
+
+    log('HTTP');
+    const http = await httpFigures({
+      dbPath: path('ledger.db'),
+      emptyDbPath: path('empty.db'),
+      workDir: dir,
+      incidentId: big.id,
+      warm: incidentStreams(path('ledger.db'))
+        .slice(0, config.warmIncidents)
+        .map((s) => s.id),
+      sourceId: gen.sourceIds[0]!,
+      fact: q.fact,
+      constantBody: q.timelineJson,
+      seconds: config.httpSeconds,
+    });
+    const httpNote = `autocannon, 50 connections, ${config.httpSeconds} s, 127.0.0.1, server in its own process (openServices + createApp with request logging at info to /dev/null, rate limit off); the baseline is a route added to the same app (same middleware: helmet, auth, JSON body parser, metrics) answering a constant body.`;
+    figures.push(
+      figure('rate', {
+        id: 'http.timeline',
+        figure: 'HTTP GET timeline',
+        ours: http.timeline.requestsPerSecond,
+        baseline: http.constantGet.requestsPerSecond,
+        unit: 'req/s',
+        baselineLabel: 'same app, constant body of the same bytes',
+        events: q.incidentEvents,
+        target: { text: '≥ 0.3 of the constant-body app', test: ({ ratio }) => ratio >= 0.3 },
+        extra: { 'p99 ms': http.timeline.p99Ms, 'baseline p99 ms': http.constantGet.p99Ms, non2xx: http.timeline.non2xx },
+        note: `${httpNote} The timeline body is ${n(Math.round(q.timelineJson.length / 1024))} KiB.`,
+      }),
+    );
+    figures.push(
+      figure('rate', {
+        id: 'http.assertion',
+        figure: 'HTTP POST assertion',
+        ours: http.assertion.requestsPerSecond,
+        baseline: http.constantPost.requestsPerSecond,
+        unit: 'req/s',
+        baselineLabel: 'same app, constant 201 body',
+        events: Math.round(http.assertion.requests),
+        extra: { 'p99 ms': http.assertion.p99Ms, 'baseline p99 ms': http.constantPost.p99Ms, non2xx: http.assertion.non2xx },
+        note: `${httpNote} Each request appends one AssertionRecorded to the big incident (one fsync each) and answers once the read models hold it.`,
+      }),
+    );
+    if (http.timeline.non2xx > 0 || http.assertion.non2xx > 0) notes.push(`HTTP answered ${http.timeline.non2xx} timeline and ${http.assertion.non2xx} assertion requests with a non-2xx status.`);
+    figures.push(
+      figure('size', {
+        id: 'memory.serving',
+        figure: 'Peak RSS while serving the ledger',
+        ours: http.serving.maxRssMiB,
+        baseline: http.empty.maxRssMiB,
+        unit: 'MiB',
+        baselineLabel: 'same server on an empty ledger',
+        events: built.events,
+        extra: { 'heap MiB': http.serving.heapUsedMiB },
+        note: `The server process after a restart from the checkpoint (ready in ${n(Math.round(http.readyMs))} ms), the timelines of the ${config.warmIncidents} largest incidents read once (the read cache holds 100), and the four loads above.`,
+      }),
+    );
+
+    log('Emmett SQLite as a peer');
+    const emmett = await emmettFigures(path('emmett-single.db'), path('emmett-batch.db'), singles.slice(0, config.emmettSingle), batches);
+    const oursRead = await readStreams(path('batch-ours.db'), batches);
+    const peerNote = (what: string): string => `${what} Emmett 0.38.5 (getSQLiteEventStore with autoMigration CreateOrUpdate; sqlite3, WAL, default synchronous=FULL), same events, same machine.`;
+    figures.push(
+      figure('rate', {
+        id: 'peer.single',
+        figure: 'vs Emmett SQLite: one event per append',
+        ours: rate(singleOurs),
+        baseline: rate(emmett.single),
+        unit: 'events/s',
+        baselineLabel: 'Emmett appendToStream, one event',
+        events: emmett.single.events,
+        target: { text: '≥ 5× Emmett', test: ({ ratio }) => ratio >= 5 },
+        note: peerNote(`Ours is the "one event per append" figure above (${n(singleOurs.events)} events); Emmett appends the first ${n(emmett.single.events)} of them.`),
+      }),
+    );
+    figures.push(
+      figure('rate', {
+        id: 'peer.batched',
+        figure: 'vs Emmett SQLite: batches of 100',
+        ours: rate(batchOurs),
+        baseline: rate(emmett.batched),
+        unit: 'events/s',
+        baselineLabel: 'Emmett appendToStream, 100 events',
+        events: emmett.batched.events,
+        target: { text: '≥ 2× Emmett', test: ({ ratio }) => ratio >= 2 },
+        note: peerNote('The "batches of 100" appends above.'),
+      }),
+    );
+    figures.push(
+      figure('rate', {
+        id: 'peer.read',
+        figure: 'vs Emmett SQLite: read every stream',
+        ours: rate(oursRead),
+        baseline: rate(emmett.read),
+        unit: 'events/s',
+        baselineLabel: 'Emmett readStream',
+        events: emmett.read.events,
+        target: { text: '≥ 2× Emmett', test: ({ ratio }) => ratio >= 2 },
+        note: peerNote('readStream of every stream written by the batched appends.'),
+      }),
+    );
+
+    notes.push(
+      `Cold start of the services on this ledger (projection runner from zero and the ledger log built from zero): ${n(Math.round(cold.ms))} ms; restart: ${n(Math.round(warm.ms))} ms, resuming after position ${n(warm.resumedFrom)} with ${n(warm.applied)} events to apply.`,
+    );
+    if (config.mode !== 'full') notes.push(`This is a ${config.mode} run: targets stated for a million events (restart, RSS) are checked here on ${n(stats.events)}.`);
+    notes.push(...analysisNotes());
+    const report: Report = {
+      mode: config.mode,
+      startedAt: startedAt.toISOString(),
+      durationSeconds: (now() - t0) / 1000,
+      machine: { ...machine(), loadAverage: { start: load0, end: loadavg()[0]! } },
+      ledger: { ...stats, bigIncidents, appends: built.appends, databaseMiB },
+      figures,
+      notes,
+    };
+    writeReport(report, config.markdownPath, config.jsonPath);
+    log(`wrote ${config.markdownPath} and ${config.jsonPath} in ${Math.round(report.durationSeconds)} s`);
+    return report;
+  } finally {
+    if (!config.keep && !config.workDir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function number1(x: number): string {
+  return x.toLocaleString('en', { maximumFractionDigits: 1 });
+}
+
+/** Hand-written findings (profiles of the figures that miss a target), kept beside the bench so every report carries them. */
+function analysisNotes(): string[] {
+  const file = fileURLToPath(new URL('./analysis.md', import.meta.url));
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split(/\n(?=- )/)
+    .map((s) => s.replace(/^- /, '').replace(/\s*\n\s*/g, ' ').trim())
+    .filter((s) => s !== '' && !s.startsWith('#'));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const config = parseArgs(process.argv.slice(2));
+  runBench(config).then(
+    (report) => {
+      for (const f of report.figures) {
+        process.stdout.write(`${f.target ? (f.target.met ? 'ok  ' : 'MISS') : '    '} ${f.figure}: ${f.ours.toFixed(2)} ${f.unit} vs ${f.baseline.toFixed(2)} → ratio ${f.ratio.toFixed(2)}\n`);
+      }
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

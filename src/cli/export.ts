@@ -1,0 +1,87 @@
+import { Option, type Command } from 'commander';
+import type { StoredEvent } from '../../events/index.js';
+import { Frontier } from '../log/frontier.js';
+import { toHex } from '../log/hex.js';
+import { leafHash } from '../log/merkle.js';
+import type { Checkpoint } from '../log/schemas.js';
+import { count, emit, EXIT_OK, EXIT_TAMPERED, type CliContext, type CliIO } from './io.js';
+import { sinkFor } from './files.js';
+import { cloudCheckpointLine, cloudEventLine, exportStamp, jsonlCheckpointLine, jsonlEventLine, type ExportFormat } from './ledger-file.js';
+import { openLocal } from './local.js';
+import { configFor, withLocal, type LocalOptions } from './options.js';
+import { startProgress } from './progress.js';
+
+interface ExportOptions extends LocalOptions {
+  out?: string;
+  format: ExportFormat;
+}
+
+export function exportCommand(program: Command, ctx: CliContext): void {
+  withLocal(program.command('export'))
+    .summary('write every event (jsonl or CloudEvents) and the checkpoint over them')
+    .description(
+      'write every event in global order, with its chain fields, then the checkpoint of the ledger log over exactly those events.\n' +
+        'jsonl: one stored event per line, then a final {"checkpoint":{size,root,at,signature?}} line.\n' +
+        'cloudevents: one CloudEvents 1.0 JSON event per line, then a final event of type org.incident-ledger.checkpoint.\n' +
+        "The checkpoint is stamped at the last event's recordedAt, so re-exporting the same ledger gives the same bytes.",
+    )
+    .option('-o, --out <file>', 'write here (atomically) instead of stdout')
+    .addOption(new Option('--format <format>', 'jsonl or cloudevents').choices(['jsonl', 'cloudevents']).default('jsonl'))
+    .action(async (options: ExportOptions) => {
+      ctx.done(await runExport(ctx.io, options));
+    });
+}
+
+export async function runExport(io: CliIO, options: ExportOptions): Promise<number> {
+  const local = await openLocal(configFor(io, options), { mustExist: true });
+  try {
+    await local.catchUpLog();
+    // Export exactly what the log holds now: events appended meanwhile wait for the next export.
+    const size = local.log.size();
+    const through = local.log.lastPosition();
+    const eventLine = options.format === 'cloudevents' ? cloudEventLine : jsonlEventLine;
+    const sink = sinkFor(io, options.out);
+    const progress = startProgress(io, 'export', { total: size, enabled: options.progress !== false });
+    const frontier = Frontier.empty();
+    let last: StoredEvent | undefined;
+    let checkpoint: Checkpoint;
+    try {
+      for await (const event of local.store.readAll()) {
+        if (event.position > through) break;
+        sink.write(`${eventLine(event)}\n`);
+        frontier.push(leafHash(Buffer.from(event.metadata.hash, 'hex')));
+        last = event;
+        if (frontier.size % 1000 === 0) progress.tick(frontier.size);
+      }
+      progress.finish(frontier.size);
+      // The events written must be the ones the log's root commits to, or the file would not import.
+      const root = toHex(frontier.root());
+      if (frontier.size !== size || root !== local.log.root(size)) {
+        sink.abort();
+        const detail = `the store's events (${frontier.size}, root ${root}) are not the ledger log's (${size}, root ${local.log.root(size)}): run verify`;
+        if (options.out === undefined) {
+          io.stderr.write(`export: refused, the output above is incomplete: ${detail}\n`);
+          return EXIT_TAMPERED;
+        }
+        return emit(io, { code: EXIT_TAMPERED, json: { ok: false, error: detail }, human: [`export: refused: ${detail}`] }, options.json === true);
+      }
+      const body = { size, root, at: exportStamp(last) };
+      checkpoint = local.log.signer ? { ...body, signature: local.log.signer.sign(body) } : body;
+      sink.write(`${options.format === 'cloudevents' ? cloudCheckpointLine(checkpoint) : jsonlCheckpointLine(checkpoint)}\n`);
+      sink.commit();
+    } catch (error) {
+      sink.abort();
+      throw error;
+    }
+    const json = { ok: true, out: options.out ?? null, format: options.format, events: size, checkpoint };
+    // Without --out the file went to stdout: the summary goes to stderr so it does not mix in.
+    const human = [`export: ${count(size)} events (${options.format}) with the checkpoint of size ${size}, root ${checkpoint.root}${checkpoint.signature ? ', signed' : ''}${options.out ? ` → ${options.out}` : ''}`];
+    if (options.out === undefined) {
+      io.stderr.write(`${human[0]}\n`);
+      return EXIT_OK;
+    }
+    return emit(io, { code: EXIT_OK, json, human }, options.json === true);
+  } finally {
+    await local.close();
+  }
+}

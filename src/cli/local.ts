@@ -1,0 +1,187 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { StoredEvent } from '../../events/index.js';
+import type { Config } from '../config.js';
+import type { LogFollower } from '../log/follow.js';
+import { LedgerLog } from '../log/ledger-log.js';
+import { checkpointSigner } from '../log/signing.js';
+import type { EventStore } from '../store/port.js';
+import { SqliteEventStore } from '../store/sqlite/index.js';
+import { CliError, errorMessage, usageError } from './io.js';
+
+/** An event as read for verification, with what its row's plain columns say when they disagree. */
+export interface ReadEvent {
+  event: StoredEvent;
+  /** Set when the row's event_id/hash/prev_hash columns differ from its metadata, or its JSON does not parse. */
+  rowProblem?: string;
+}
+
+/**
+ * The local ledger as the CLI needs it: the event store and the ledger log, without the
+ * projection runner or the HTTP layer (those are `openServices`' job; `replay` uses it).
+ */
+export interface LocalLedger {
+  readonly config: Config;
+  readonly store: EventStore;
+  readonly log: LedgerLog;
+  /** Where the events are, for messages. */
+  readonly where: string;
+  /** Set with the SQLite store: the import path lives there. */
+  readonly sqlite: SqliteEventStore | undefined;
+  /** Absorbs into the log every event the store holds that it has not absorbed yet. */
+  catchUpLog(): Promise<void>;
+  /**
+   * Every event in global order. With SQLite the rows are read directly and tolerantly: a row
+   * whose JSON was damaged still comes out (so verification names it) instead of aborting the read.
+   */
+  readEvents(): AsyncIterable<ReadEvent>;
+  /** The stored chain hash of an event, when the store can look events up by id (SQLite). */
+  eventHash(eventId: string): string | undefined;
+  /** How many log leaves stand for events at or before this global position. */
+  leavesThrough(position: number): number;
+  close(): Promise<void>;
+}
+
+interface RawRow {
+  position: number;
+  stream: string;
+  revision: number;
+  type: string;
+  event_id: string;
+  recorded_at: string;
+  data: string;
+  metadata: string;
+  hash: string;
+  prev_hash: string;
+}
+
+const PAGE = 2_000;
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A row as an event, whatever was done to it: unparseable JSON is kept as text, so its hash cannot match. */
+export function rowToReadEvent(row: RawRow): ReadEvent {
+  const problems: string[] = [];
+  const data = parseJson(row.data);
+  if (!data.ok) problems.push('data is not valid JSON');
+  const meta = parseJson(row.metadata);
+  let metadata: StoredEvent['metadata'];
+  if (meta.ok && isRecord(meta.value)) {
+    metadata = meta.value as StoredEvent['metadata'];
+    if (metadata.eventId !== row.event_id) problems.push(`event_id column ${row.event_id} differs from metadata.eventId ${String(metadata.eventId)}`);
+    if (metadata.hash !== row.hash) problems.push(`hash column ${row.hash} differs from metadata.hash ${String(metadata.hash)}`);
+    if (metadata.prevHash !== row.prev_hash) problems.push(`prev_hash column differs from metadata.prevHash`);
+  } else {
+    problems.push('metadata is not a JSON object');
+    // Enough to carry on: the chain fields from their columns; the recomputed hash will not match.
+    metadata = { eventId: row.event_id, recordedAt: row.recorded_at, actor: '', correlationId: '', causationId: '', schemaVersion: 0, prevHash: row.prev_hash, hash: row.hash };
+  }
+  const event: StoredEvent = { stream: row.stream, revision: row.revision, position: row.position, type: row.type, data: data.ok ? data.value : row.data, metadata };
+  return problems.length > 0 ? { event, rowProblem: problems.join('; ') } : { event };
+}
+
+function openStateDb(path: string): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/**
+ * Opens the configured store and its log. `mustExist` refuses a SQLite path with no file
+ * (reading commands), rather than creating an empty ledger and reporting on nothing.
+ */
+export async function openLocal(config: Config, options: { mustExist: boolean }): Promise<LocalLedger> {
+  const signer = (() => {
+    if (!config.LEDGER_SIGNING_KEY) return undefined;
+    try {
+      return checkpointSigner(config.LEDGER_SIGNING_KEY);
+    } catch (error) {
+      throw usageError(`LEDGER_SIGNING_KEY ${config.LEDGER_SIGNING_KEY}: ${errorMessage(error)}`);
+    }
+  })();
+
+  let store: EventStore;
+  let sqlite: SqliteEventStore | undefined;
+  let stateDb: Database.Database;
+  let where: string;
+  try {
+    if (config.LEDGER_STORE === 'sqlite') {
+      const path = config.LEDGER_DB;
+      if (options.mustExist && path !== ':memory:' && !existsSync(path)) throw usageError(`no ledger at ${path} (set LEDGER_DB or pass --db)`);
+      sqlite = new SqliteEventStore(path);
+      store = sqlite;
+      // The log's tables live in the same file, as with the server.
+      stateDb = openStateDb(path);
+      where = path;
+    } else {
+      // Loaded only when used: the EventStoreDB client (gRPC) is most of the CLI's start-up time.
+      const { openEsdbStore } = await import('../store/esdb/index.js');
+      store = openEsdbStore(config.ESDB_CONNECTION_STRING ?? '');
+      stateDb = openStateDb(config.LEDGER_STATE_DB);
+      where = 'EventStoreDB';
+    }
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw usageError(`cannot open the ledger: ${errorMessage(error)}`);
+  }
+  const log = new LedgerLog(stateDb, signer ? { signer } : {});
+  const countLeaves = stateDb.prepare<[number], number>('SELECT count(*) FROM log_leaves WHERE position <= ?').pluck();
+  const byId =
+    config.LEDGER_STORE === 'sqlite' ? stateDb.prepare<[string], string>('SELECT hash FROM events WHERE event_id = ?').pluck() : undefined;
+  const page =
+    config.LEDGER_STORE === 'sqlite'
+      ? stateDb.prepare<[number, number], RawRow>(
+          'SELECT position, stream, revision, type, event_id, recorded_at, data, metadata, hash, prev_hash FROM events WHERE position > ? ORDER BY position LIMIT ?',
+        )
+      : undefined;
+
+  return {
+    config,
+    store,
+    log,
+    where,
+    sqlite,
+    async catchUpLog() {
+      let follower: LogFollower | undefined;
+      const caughtUp = new Promise<void>((resolve, reject) => {
+        follower = log.follow(store, { onCaughtUp: resolve, onError: reject });
+      });
+      try {
+        await caughtUp;
+      } finally {
+        await follower?.close();
+      }
+    },
+    async *readEvents() {
+      if (!page) {
+        for await (const event of store.readAll()) yield { event };
+        return;
+      }
+      let after = -1;
+      for (;;) {
+        const rows = page.all(after, PAGE);
+        for (const row of rows) yield rowToReadEvent(row);
+        if (rows.length < PAGE) return;
+        after = rows[rows.length - 1]!.position;
+      }
+    },
+    eventHash: (eventId) => byId?.get(eventId),
+    leavesThrough: (position) => countLeaves.get(position) ?? 0,
+    async close() {
+      await store.close();
+      stateDb.close();
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { StoredEvent } from '../../events/index.js';
+import { Checkpoint, ConsistencyProof, InclusionProof } from '../log/schemas.js';
+import { errorMessage, usageError } from './io.js';
+
+/** An answer other than 2xx, kept whole so callers can tell "not in the log" from a broken server. */
+export class HttpStatusError extends Error {
+  override readonly name = 'HttpStatusError';
+  constructor(
+    readonly status: number,
+    readonly path: string,
+    readonly detail: string,
+  ) {
+    super(`${path}: HTTP ${status}${detail ? `: ${detail}` : ''}`);
+  }
+}
+
+const Problem = z.object({ detail: z.string().optional(), title: z.string().optional() }).loose();
+const IncidentPage = z.object({ incidents: z.array(z.object({ id: z.string() }).loose()), nextCursor: z.string().nullable() }).loose();
+const EventsPage = z.object({ stream: z.string(), revision: z.number().int(), events: z.array(z.unknown()) }).loose();
+const PublicKey = z.object({ pem: z.string(), raw: z.string() }).loose();
+
+const MAX_ATTEMPTS = 6;
+
+/** A served event that does not even have the stored event shape. */
+export interface MalformedEvent {
+  index: number;
+  problem: string;
+}
+
+/**
+ * The HTTP side of an outside audit. It parses every answer before use, and nothing here decides
+ * whether an answer is true: the callers verify chains and proofs themselves.
+ */
+export class AuditClient {
+  private readonly base: string;
+
+  constructor(
+    url: string,
+    private readonly token: string | undefined,
+  ) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw usageError(`--url ${JSON.stringify(url)} is not a URL`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw usageError(`--url must be http(s), got ${parsed.protocol}`);
+    this.base = parsed.href.replace(/\/+$/, '');
+  }
+
+  /** GET and parse; 429 is waited out (Retry-After), other non-2xx become HttpStatusError. */
+  async get<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
+    for (let attempt = 1; ; attempt++) {
+      let response: Response;
+      try {
+        response = await fetch(this.base + path, {
+          headers: { accept: 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+        });
+      } catch (error) {
+        throw usageError(`cannot reach ${this.base}: ${errorMessage(error instanceof Error && error.cause ? error.cause : error)}`);
+      }
+      if (response.status === 429 && attempt < MAX_ATTEMPTS) {
+        const retryAfter = Number(response.headers.get('retry-after'));
+        await response.body?.cancel();
+        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 30) * 1000 : 500 * attempt);
+        continue;
+      }
+      const text = await response.text();
+      if (!response.ok) {
+        let detail = text.slice(0, 300);
+        try {
+          const problem = Problem.safeParse(JSON.parse(text));
+          if (problem.success) detail = problem.data.detail ?? problem.data.title ?? detail;
+        } catch {
+          // not problem+json: keep the text
+        }
+        throw new HttpStatusError(response.status, path, detail);
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        throw usageError(`${path}: the server's answer is not JSON`);
+      }
+      const result = schema.safeParse(value);
+      if (!result.success) throw usageError(`${path}: unexpected answer: ${z.prettifyError(result.error)}`);
+      return result.data;
+    }
+  }
+
+  checkpoint(): Promise<Checkpoint> {
+    return this.get('/api/audit/checkpoint', Checkpoint);
+  }
+
+  /** The key the server says it signs with (PEM), or undefined when it does not sign. */
+  async publicKey(): Promise<string | undefined> {
+    try {
+      return (await this.get('/api/audit/public-key', PublicKey)).pem;
+    } catch (error) {
+      if (error instanceof HttpStatusError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  inclusionProof(eventId: string, size: number): Promise<InclusionProof> {
+    return this.get(`/api/audit/proofs/inclusion?eventId=${encodeURIComponent(eventId)}&size=${size}`, InclusionProof);
+  }
+
+  consistencyProof(from: number, to: number): Promise<ConsistencyProof> {
+    return this.get(`/api/audit/proofs/consistency?from=${from}&to=${to}`, ConsistencyProof);
+  }
+
+  /** Every incident id the server lists, page by page. */
+  async *incidentIds(): AsyncIterable<string> {
+    let cursor: string | undefined;
+    const seen = new Set<string>();
+    do {
+      const page = await this.get(`/api/incidents?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, IncidentPage);
+      for (const incident of page.incidents) {
+        if (seen.has(incident.id)) continue;
+        seen.add(incident.id);
+        yield incident.id;
+      }
+      // A cursor that does not move would loop forever.
+      cursor = page.nextCursor !== null && page.nextCursor !== cursor ? page.nextCursor : undefined;
+    } while (cursor !== undefined);
+  }
+
+  /** An incident's raw events with chain fields, all pages; events that do not parse are reported, not dropped silently. */
+  async incidentEvents(id: string): Promise<{ events: StoredEvent[]; malformed: MalformedEvent[] }> {
+    const events: StoredEvent[] = [];
+    const malformed: MalformedEvent[] = [];
+    const limit = 1000;
+    let from = 0;
+    let index = 0;
+    for (;;) {
+      const page = await this.get(`/api/incidents/${encodeURIComponent(id)}/events?from=${from}&limit=${limit}`, EventsPage);
+      let next = from;
+      for (const raw of page.events) {
+        const parsed = StoredEvent.safeParse(raw);
+        if (parsed.success) {
+          events.push(parsed.data);
+          next = Math.max(next, parsed.data.revision + 1);
+        } else {
+          malformed.push({ index, problem: z.prettifyError(parsed.error) });
+        }
+        index++;
+      }
+      if (page.events.length < limit || next <= from) return { events, malformed };
+      from = next;
+    }
+  }
+}
+
+export function clientFor(options: { url?: string | undefined; token?: string | undefined }, env: NodeJS.ProcessEnv): AuditClient | undefined {
+  return options.url === undefined ? undefined : new AuditClient(options.url, options.token ?? (env.LEDGER_TOKEN || undefined));
+}

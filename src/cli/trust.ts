@@ -1,0 +1,60 @@
+import type { Checkpoint } from '../log/schemas.js';
+import { verifyCheckpointSignature } from '../log/signing.js';
+import { readPublicKey } from './options.js';
+import type { AuditClient } from './remote.js';
+
+/** One verification failure, named the way verifyLedger names them. */
+export interface Failure {
+  stream: string;
+  revision: number;
+  reason: string;
+  detail: string;
+}
+
+/** The key checkpoints are checked with, and whether the auditor pinned it or took the ledger's word. */
+export interface TrustedKey {
+  key: string;
+  /** From --public-key: every checkpoint must then be signed by it. */
+  pinned: boolean;
+  source: string;
+}
+
+/**
+ * --public-key wins; otherwise the key the ledger itself offers (the server's, or the local
+ * signing key): that still catches a checkpoint file altered after it was signed, but says
+ * nothing about who signed, so the report says where the key came from.
+ */
+export async function resolveKey(options: { publicKey?: string | undefined }, fallback: () => Promise<string | undefined> | string | undefined): Promise<TrustedKey | undefined> {
+  if (options.publicKey !== undefined) return { key: readPublicKey(options.publicKey), pinned: true, source: options.publicKey };
+  const key = await fallback();
+  return key === undefined ? undefined : { key, pinned: false, source: 'the ledger itself (not pinned: pass --public-key)' };
+}
+
+export const serverKey = (client: AuditClient) => () => client.publicKey();
+
+/** Undefined when the checkpoint is acceptable under `trust`; otherwise why not. */
+export function signatureProblem(checkpoint: Checkpoint, name: string, trust: TrustedKey | undefined): string | undefined {
+  if (trust === undefined) return undefined;
+  if (checkpoint.signature === undefined) return trust.pinned ? `${name} is not signed, and --public-key requires signed checkpoints` : undefined;
+  return verifyCheckpointSignature(checkpoint, trust.key) ? undefined : `${name}'s signature does not verify with ${trust.pinned ? 'the pinned key' : "the ledger's public key"}`;
+}
+
+/** A note for the report when a signature could not be checked at all. */
+export function unsignedNote(checkpoint: Checkpoint, name: string, trust: TrustedKey | undefined): string | undefined {
+  if (checkpoint.signature !== undefined && trust === undefined) return `${name} is signed, but no public key was available to check it (pass --public-key)`;
+  return undefined;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping order in the results. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,241 @@
+import type { Command } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { incidentStream, type StoredEvent } from '../../events/index.js';
+import { verifyLedger } from '../audit/verify-ledger.js';
+import type { Checkpoint, InclusionProof } from '../log/schemas.js';
+import { verifyConsistencyBetween, verifyInclusionAgainstCheckpoint } from '../log/verify-offline.js';
+import { verifyStreamChain } from '../store/hash-chain.js';
+import { count, emit, EXIT_OK, EXIT_TAMPERED, type CliContext, type CliIO, type Outcome } from './io.js';
+import { openLocal, type LocalLedger } from './local.js';
+import { configFor, readCheckpointFile, withLocal, withRemote, type LocalOptions, type RemoteOptions } from './options.js';
+import { startProgress } from './progress.js';
+import { AuditClient, clientFor, HttpStatusError } from './remote.js';
+import { mapLimit, resolveKey, serverKey, signatureProblem, unsignedNote, type Failure, type TrustedKey } from './trust.js';
+
+interface VerifyOptions extends LocalOptions, RemoteOptions {
+  against?: string;
+  everyEvent?: boolean;
+}
+
+export function verifyCommand(program: Command, ctx: CliContext): void {
+  withRemote(withLocal(program.command('verify')))
+    .summary('recompute every chain and the log root; report each failure (exit 1)')
+    .description(
+      'recompute every stream chain and the ledger log root; report ok or each failure by stream, revision and reason.\n' +
+        'Exit 0 ok, 1 tampering found, 2 usage or I/O error. With --url, audit a running server trusting nothing it can check.',
+    )
+    .option('--against <checkpoint.json>', 'also prove the ledger extends this kept checkpoint (consistency proof)')
+    .option('--every-event', 'with --url: fetch an inclusion proof for every event, not only for each stream head')
+    .action(async (options: VerifyOptions) => {
+      ctx.done(await runVerify(ctx.io, options));
+    });
+}
+
+export async function runVerify(io: CliIO, options: VerifyOptions): Promise<number> {
+  const against = options.against !== undefined ? readCheckpointFile(options.against) : undefined;
+  const client = clientFor(options, io.env);
+  const outcome = client ? await verifyRemote(io, client, options, against) : await verifyLocal(io, options, against);
+  return emit(io, outcome, options.json === true);
+}
+
+function summarize(label: string, report: { ok: boolean; checked: number; failures: Failure[] }, okLine: string, notes: string[]): string[] {
+  const lines = report.ok
+    ? [`${label}: ok: ${okLine}`]
+    : [
+        `${label}: TAMPERING FOUND: ${report.failures.length} failure${report.failures.length === 1 ? '' : 's'} in ${count(report.checked)} events`,
+        ...report.failures.map((f) => `  ${f.stream} revision ${f.revision}: ${f.reason}: ${f.detail}`),
+      ];
+  return [...lines, ...notes.map((n) => `  note: ${n}`)];
+}
+
+// --- the local store ---------------------------------------------------------------------------
+
+async function verifyLocal(io: CliIO, options: VerifyOptions, against: Checkpoint | undefined): Promise<Outcome> {
+  const local = await openLocal(configFor(io, options), { mustExist: true });
+  try {
+    const notes: string[] = [];
+    try {
+      await local.catchUpLog();
+    } catch (error) {
+      notes.push(`the log could not absorb every stored event (${error instanceof Error ? error.message : String(error)}); checked against what it holds`);
+    }
+    const failures: Failure[] = [];
+    const trust = await resolveKey(options, () => local.log.signer?.publicKeyPem);
+    if (against) {
+      const problem = signatureProblem(against, 'the kept checkpoint', trust);
+      if (problem) failures.push({ stream: '$log', revision: against.size, reason: 'checkpoint-signature', detail: problem });
+      const note = unsignedNote(against, 'the kept checkpoint', trust);
+      if (note) notes.push(note);
+    }
+
+    // Read before the events: the log only ever absorbs what the store held, so a log that reaches
+    // past the store's head means events were removed (a concurrent append cannot cause it).
+    const logLast = local.log.lastPosition();
+    const head = await local.store.headPosition();
+    const progress = startProgress(io, 'verify', { total: local.log.size(), enabled: options.progress !== false });
+    let lastRead = -1;
+    const events = async function* (): AsyncGenerator<StoredEvent> {
+      for await (const { event, rowProblem } of local.readEvents()) {
+        if (rowProblem) failures.push({ stream: event.stream, revision: event.revision, reason: 'row-mismatch', detail: rowProblem });
+        lastRead = event.position;
+        yield event;
+      }
+    };
+    const report = await verifyLedger(events(), {
+      log: local.log,
+      ...(against ? { against: { size: against.size, root: against.root } } : {}),
+      onProgress: (n) => progress.tick(n),
+    });
+    progress.finish(report.checked);
+    failures.push(...report.failures, ...removedEvents(local, report.checked, lastRead, logLast, head));
+    failures.sort((a, b) => (a.stream === b.stream ? a.revision - b.revision : a.stream < b.stream ? -1 : 1));
+
+    const ok = failures.length === 0;
+    const json = { ok, checked: report.checked, root: report.root, store: local.where, ...(against ? { against: { size: against.size, root: against.root } } : {}), failures, notes };
+    const okLine = `${count(report.checked)} events, every chain intact, log root ${report.root}${against ? `, extends the kept checkpoint of size ${against.size}` : ''}`;
+    return { code: ok ? EXIT_OK : EXIT_TAMPERED, json, human: summarize('verify', { ok, checked: report.checked, failures }, okLine, notes) };
+  } finally {
+    await local.close();
+  }
+}
+
+/** Events the log absorbed that the store no longer holds. */
+function removedEvents(local: LocalLedger, checked: number, lastRead: number, logLast: number, head: number): Failure[] {
+  const failures: Failure[] = [];
+  const leaves = local.leavesThrough(lastRead);
+  if (leaves > checked) {
+    failures.push({ stream: '$log', revision: leaves, reason: 'events-removed', detail: `the log holds ${leaves} events up to position ${lastRead}, the store ${checked}: ${leaves - checked} removed` });
+  }
+  if (logLast > head) {
+    failures.push({ stream: '$log', revision: local.log.size(), reason: 'events-removed', detail: `the log absorbed events up to position ${logLast}, the store now ends at ${head}` });
+  }
+  return failures;
+}
+
+// --- a running server, as an outside auditor ------------------------------------------------------
+
+interface Target {
+  event: StoredEvent;
+}
+
+async function verifyRemote(io: CliIO, client: AuditClient, options: VerifyOptions, against: Checkpoint | undefined): Promise<Outcome> {
+  const failures: Failure[] = [];
+  const notes: string[] = [
+    'source streams are not served over HTTP: their chains cannot be recomputed, and the log root is checked through inclusion and consistency proofs rather than rebuilt',
+  ];
+  const trust = await resolveKey(options, serverKey(client));
+  if (trust && !trust.pinned) notes.push("checkpoint signatures checked with the key the server serves (pass --public-key to pin the ledger's key)");
+
+  // 1. Every incident stream, and its chain, recomputed here.
+  const progress = startProgress(io, 'verify', { unit: 'events', enabled: options.progress !== false });
+  const streams: StoredEvent[][] = [];
+  let checked = 0;
+  for await (const id of client.incidentIds()) {
+    const stream = incidentStream(id);
+    const { events, malformed } = await client.incidentEvents(id);
+    for (const m of malformed) failures.push({ stream, revision: m.index, reason: 'malformed-event', detail: m.problem });
+    for (const e of events) {
+      if (e.stream !== stream) failures.push({ stream, revision: e.revision, reason: 'wrong-stream', detail: `served as part of ${stream}, but names stream ${e.stream}` });
+    }
+    failures.push(...verifyStreamChain(events));
+    streams.push(events);
+    checked += events.length;
+    progress.tick(checked);
+  }
+  progress.finish(checked);
+
+  // 2. Each stream's head (or every event) proved into the checkpoint, tied to the hash we recomputed.
+  const targets: Target[] = streams.flatMap((events) => (options.everyEvent ? events : events.slice(-1))).map((event) => ({ event }));
+  const { checkpoint, proved } = await proveInclusion(io, client, targets, options.progress !== false);
+  const signature = signatureProblem(checkpoint, "the server's checkpoint", trust);
+  if (signature) failures.push({ stream: '$log', revision: checkpoint.size, reason: 'checkpoint-signature', detail: signature });
+  const note = unsignedNote(checkpoint, "the server's checkpoint", trust);
+  if (note) notes.push(note);
+  for (const [i, result] of proved.entries()) {
+    const { event } = targets[i]!;
+    if (!result.ok) failures.push({ stream: event.stream, revision: event.revision, reason: 'not-in-log', detail: result.reason });
+  }
+  if (options.everyEvent) failures.push(...leafOrder(targets, proved));
+
+  // 3. The kept checkpoint, extended by the current one: the proof is checked here, offline.
+  if (against) failures.push(...(await proveExtends(client, against, checkpoint, trust, notes)));
+
+  failures.sort((a, b) => (a.stream === b.stream ? a.revision - b.revision : a.stream < b.stream ? -1 : 1));
+  const ok = failures.length === 0;
+  const json = { ok, mode: 'remote', url: options.url, checked, streams: streams.length, checkpoint, ...(against ? { against } : {}), failures, notes };
+  const okLine = `${count(checked)} events in ${streams.length} incident streams, every chain intact; ${options.everyEvent ? 'every event' : 'every stream head'} proved into the checkpoint of size ${checkpoint.size}${against ? `, which extends the kept checkpoint of size ${against.size}` : ''}`;
+  return { code: ok ? EXIT_OK : EXIT_TAMPERED, json, human: summarize('verify', { ok, checked, failures }, okLine, notes) };
+}
+
+type Proved = { ok: true; proof: InclusionProof } | { ok: false; reason: string; retry: boolean };
+
+/**
+ * The server's log follows its store asynchronously, so an event read a moment ago may not be a
+ * leaf yet: when some proof is refused as unknown, fetch a newer checkpoint and prove all again
+ * (every proof in the report is against one checkpoint).
+ */
+async function proveInclusion(io: CliIO, client: AuditClient, targets: Target[], showProgress: boolean): Promise<{ checkpoint: Checkpoint; proved: Proved[] }> {
+  for (let attempt = 1; ; attempt++) {
+    const checkpoint = await client.checkpoint();
+    const progress = startProgress(io, 'inclusion proofs', { total: targets.length, unit: 'proofs', enabled: showProgress });
+    let done = 0;
+    const proved = await mapLimit(targets, 4, async ({ event }): Promise<Proved> => {
+      const result = await proveOne(client, event, checkpoint);
+      progress.tick(++done);
+      return result;
+    });
+    progress.finish(done);
+    if (attempt >= 3 || !proved.some((p) => !p.ok && p.retry)) return { checkpoint, proved };
+    await sleep(300 * attempt);
+  }
+}
+
+async function proveOne(client: AuditClient, event: StoredEvent, checkpoint: Checkpoint): Promise<Proved> {
+  if (checkpoint.size === 0) return { ok: false, reason: 'the checkpoint is of an empty log', retry: true };
+  let proof: InclusionProof;
+  try {
+    proof = await client.inclusionProof(event.metadata.eventId, checkpoint.size);
+  } catch (error) {
+    if (error instanceof HttpStatusError && (error.status === 404 || error.status === 400)) {
+      return { ok: false, reason: `the server has no proof for event ${event.metadata.eventId} in the tree of size ${checkpoint.size}: ${error.detail}`, retry: true };
+    }
+    throw error;
+  }
+  const verdict = verifyInclusionAgainstCheckpoint(proof, checkpoint, { eventHash: event.metadata.hash });
+  return verdict.ok ? { ok: true, proof } : { ok: false, reason: verdict.reason, retry: false };
+}
+
+/** With every event proved: leaves must be distinct, and rise with the revision within a stream. */
+function leafOrder(targets: Target[], proved: Proved[]): Failure[] {
+  const failures: Failure[] = [];
+  const owner = new Map<number, StoredEvent>();
+  const lastInStream = new Map<string, number>();
+  for (const [i, result] of proved.entries()) {
+    if (!result.ok) continue;
+    const { event } = targets[i]!;
+    const leaf = result.proof.leafIndex;
+    const other = owner.get(leaf);
+    if (other) failures.push({ stream: event.stream, revision: event.revision, reason: 'out-of-order', detail: `proved as leaf ${leaf}, which also proves ${other.stream} revision ${other.revision}` });
+    owner.set(leaf, event);
+    const previous = lastInStream.get(event.stream);
+    if (previous !== undefined && leaf <= previous) failures.push({ stream: event.stream, revision: event.revision, reason: 'out-of-order', detail: `leaf ${leaf} does not come after the previous revision's leaf ${previous}` });
+    lastInStream.set(event.stream, leaf);
+  }
+  return failures;
+}
+
+async function proveExtends(client: AuditClient, older: Checkpoint, newer: Checkpoint, trust: TrustedKey | undefined, notes: string[]): Promise<Failure[]> {
+  const failures: Failure[] = [];
+  const problem = signatureProblem(older, 'the kept checkpoint', trust);
+  if (problem) failures.push({ stream: '$log', revision: older.size, reason: 'checkpoint-signature', detail: problem });
+  const note = unsignedNote(older, 'the kept checkpoint', trust);
+  if (note) notes.push(note);
+  if (older.size > newer.size) {
+    failures.push({ stream: '$log', revision: older.size, reason: 'checkpoint-beyond-ledger', detail: `the kept checkpoint covers ${older.size} events, the server's log now ${newer.size}: events were removed` });
+    return failures;
+  }
+  const proof = older.size === 0 ? { from: 0, to: newer.size, proof: [] } : await client.consistencyProof(older.size, newer.size);
+  const verdict = verifyConsistencyBetween(older, newer, proof);
+  if (!verdict.ok) failures.push({ stream: '$log', revision: older.size, reason: 'checkpoint-not-extended', detail: verdict.reason });
+  return failures;
+}

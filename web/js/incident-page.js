@@ -1,0 +1,156 @@
+// Loading one incident's views (summary, timeline, facts, disputes, and the chosen history) at
+// the page's as-of, and rendering them. Every view is refetched together so they agree.
+
+import { ApiError, allSources, enc, getJson } from './api.js';
+import { byId, h, replace } from './dom.js';
+import { formatInstant } from './format.js';
+import { assertionLabel, historyNode } from './history-view.js';
+import { disputeItem, factItem, timelineItem } from './views.js';
+
+/**
+ * @typedef {import('./api.js').IncidentSummary} IncidentSummary
+ * @typedef {import('./api.js').Timeline} Timeline
+ * @typedef {import('./api.js').FactsView} FactsView
+ * @typedef {import('./api.js').DisputesView} DisputesView
+ * @typedef {import('./api.js').History} History
+ * @typedef {import('./api.js').Source} Source
+ * @typedef {import('./state.js').HistoryRef} HistoryRef
+ * @typedef {{ summary: IncidentSummary, timeline: Timeline, facts: FactsView, disputes: DisputesView, sources: Source[],
+ *   history: History | ApiError | null, revision: number }} Loaded
+ */
+
+/**
+ * Fetches everything the page shows for one incident. The revision the page offers as If-Match is
+ * the lowest any view reflects, so a write can never claim to have seen more than was shown.
+ * @param {string} id
+ * @param {string | null} asOf
+ * @param {HistoryRef | null} history
+ * @returns {Promise<Loaded>}
+ */
+export async function loadIncident(id, asOf, history) {
+  const q = { asOf };
+  const base = `/incidents/${enc(id)}`;
+  const historyPath = history ? `${base}/${history.kind === 'fact' ? 'facts' : 'assertions'}/${enc(history.key)}/history` : null;
+  const [summary, timeline, facts, disputes, sources, historyView] = await Promise.all([
+    getJson(base, q),
+    getJson(`${base}/timeline`, q),
+    getJson(`${base}/facts`, q),
+    getJson(`${base}/disputes`, q),
+    allSources().catch(() => /** @type {Source[]} */ ([])),
+    historyPath ? getJson(historyPath, q).catch((e) => (e instanceof ApiError && e.status === 404 ? e : Promise.reject(e))) : Promise.resolve(null),
+  ]);
+  const s = /** @type {IncidentSummary} */ (summary);
+  const t = /** @type {Timeline} */ (timeline);
+  const f = /** @type {FactsView} */ (facts);
+  const d = /** @type {DisputesView} */ (disputes);
+  return {
+    summary: s,
+    timeline: t,
+    facts: f,
+    disputes: d,
+    sources,
+    history: /** @type {History | ApiError | null} */ (historyView),
+    revision: Math.min(s.revision, t.revision, f.revision, d.revision),
+  };
+}
+
+/**
+ * Keeps keyboard focus on "the same" button across a re-render (a live update must not throw the
+ * reader back to the top of the page).
+ * @param {() => void} render
+ */
+function keepingFocus(render) {
+  const active = document.activeElement;
+  const key = active instanceof HTMLElement ? active.dataset.focus : undefined;
+  const section = active instanceof HTMLElement ? active.closest('section')?.id : undefined;
+  render();
+  if (!key) return;
+  const again = (section && document.getElementById(section)?.querySelector(`[data-focus="${CSS.escape(key)}"]`)) || document.querySelector(`[data-focus="${CSS.escape(key)}"]`);
+  if (again instanceof HTMLElement) again.focus({ preventScroll: true });
+}
+
+/**
+ * @param {Loaded} data
+ * @param {{ editing: boolean, asOf: string | null, history: HistoryRef | null }} options
+ */
+export function renderIncident(data, options) {
+  const { summary, timeline, facts, disputes } = data;
+  keepingFocus(() => {
+    byId('incident-title', HTMLElement).textContent = summary.title;
+    document.title = `${summary.title} — Incident Ledger`;
+    const summaryEl = byId('incident-summary', HTMLElement);
+    summaryEl.textContent = summary.summary ?? '';
+    summaryEl.hidden = !summary.summary;
+    replace(
+      byId('incident-meta', HTMLElement),
+      'Opened ',
+      h('time', { datetime: summary.openedAt }, formatInstant(summary.openedAt)),
+      ' · last change ',
+      h('time', { datetime: summary.updatedAt }, formatInstant(summary.updatedAt)),
+      ' · ',
+      h('span', { id: 'incident-revision', 'data-revision': data.revision }, `revision ${data.revision}`),
+      summary.factCount !== undefined ? ` · ${summary.factCount} facts, ${summary.disputedFactCount ?? 0} disputed` : '',
+    );
+
+    const banner = byId('asof-banner', HTMLElement);
+    banner.hidden = !options.asOf;
+    if (options.asOf) {
+      replace(
+        banner,
+        h('strong', {}, 'As of ', h('time', { datetime: options.asOf }, formatInstant(options.asOf))),
+        `: the ledger as it stood then (revision ${data.revision}). Live updates and editing are off. `,
+        h('button', { type: 'button', class: 'secondary', 'data-action': 'asof-now' }, 'Back to now'),
+      );
+    }
+
+    const view = { editing: options.editing };
+    const dated = new Set(timeline.entries.map((e) => e.fact));
+    replace(
+      byId('timeline-list', HTMLOListElement),
+      timeline.entries.length ? timeline.entries.map((e) => timelineItem(e, view)) : h('li', { class: 'empty muted' }, 'No dated facts yet.'),
+    );
+    const undated = facts.facts.filter((f) => !dated.has(f.fact));
+    replace(byId('undated-list', HTMLUListElement), undated.length ? undated.map((f) => factItem(f, view)) : h('li', { class: 'empty muted' }, 'None.'));
+    replace(
+      byId('disputes-list', HTMLElement),
+      disputes.disputes.length ? disputes.disputes.map((d) => disputeItem(d, view)) : h('p', { class: 'empty muted' }, 'No disputes: where several sources speak to a fact, they agree.'),
+    );
+    renderHistory(data, options.history);
+  });
+}
+
+/**
+ * @param {Loaded} data
+ * @param {HistoryRef | null} ref
+ */
+function renderHistory(data, ref) {
+  const hint = byId('history-hint', HTMLElement);
+  const target = byId('history-view', HTMLElement);
+  hint.hidden = ref !== null;
+  if (!ref || !data.history) return target.replaceChildren();
+  if (data.history instanceof ApiError) {
+    return replace(
+      target,
+      h('p', { class: 'banner' }, `No history for ${ref.kind} ${ref.key} ${data.facts.asOf ? 'as of then' : 'in this incident'}. `, h('button', { type: 'button', class: 'secondary', 'data-action': 'close-history' }, 'Close')),
+    );
+  }
+  const sourceNames = new Map(data.sources.map((s) => [s.id, s.name]));
+  /** @type {Map<string, string>} */
+  const labels = new Map();
+  for (const r of data.history.revisions) {
+    if (r.type === 'AssertionRecorded' && r.assertionId && r.after?.fact && r.after.sourceId) {
+      labels.set(r.assertionId, assertionLabel({ sourceId: r.after.sourceId, sourceName: sourceNames.get(r.after.sourceId), fact: r.after.fact }));
+    }
+  }
+  for (const f of data.facts.facts) for (const a of f.assertions) labels.set(a.assertionId, assertionLabel(a));
+  replace(
+    target,
+    historyNode(data.history, {
+      kind: ref.kind,
+      key: ref.key,
+      showAssertion: ref.kind === 'fact',
+      names: { sourceName: (id) => sourceNames.get(id) ?? id, assertionLabel: (id) => labels.get(id) },
+    }),
+  );
+}
+
