@@ -64,7 +64,8 @@ export function createApp(options: AppOptions): { app: express.Express; metrics:
   );
   if (options.corsOrigins?.length) app.use(cors(options.corsOrigins));
   app.use(authenticate(tokens));
-  app.use(rateLimit(options.rateLimitPerMinute ?? 600));
+  // Only the API is rate limited: one page load fetches a dozen static files.
+  app.use('/api', rateLimit(options.rateLimitPerMinute ?? 600));
   app.use(refuseBadToken);
   app.use(express.json({ limit: options.bodyLimit ?? '64kb', strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(bodyGuard);

@@ -99,6 +99,10 @@ export async function latency(iterations: number, fn: (i: number) => unknown, wa
 /** Events (or requests) per second. */
 export const perSecond = (count: number, ms: number): number => (count * 1000) / ms;
 
+const started = performance.now();
+
+/** Progress on stderr, with the seconds since the bench started. Silent when BENCH_QUIET is set (the smoke test). */
 export function log(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
+  if (process.env.BENCH_QUIET) return;
+  process.stderr.write(`[bench +${((performance.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
 }

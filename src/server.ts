@@ -75,6 +75,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   logger.info({ url, store: config.LEDGER_STORE, at: where }, `Incident Ledger listening on ${url}`);
 
   let closing: Promise<void> | undefined;
+  // Once shutdown began, a keep-alive connection is closed as soon as its last response is out,
+  // instead of idling until the forced close.
+  server.on('request', (_req, res) => res.once('finish', () => void (closing && setImmediate(() => server.closeIdleConnections()))));
   return {
     url,
     port,

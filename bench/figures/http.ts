@@ -109,6 +109,9 @@ export async function httpFigures(plan: HttpPlan): Promise<HttpResults> {
   const constantFile = join(plan.workDir, 'constant.json');
   writeFileSync(constantFile, plan.constantBody);
   const headers = { authorization: `Bearer ${token}` };
+  // The empty-ledger server starts meanwhile: it idles until its own load, after the others.
+  const idleStarting = startServer(plan.emptyDbPath, constantFile, token);
+  idleStarting.catch(() => undefined);
   const child = await startServer(plan.dbPath, constantFile, token);
   let results: Omit<HttpResults, 'empty'>;
   try {
@@ -136,9 +139,10 @@ export async function httpFigures(plan: HttpPlan): Promise<HttpResults> {
     results = { readyMs: child.readyMs, resumedFrom: child.resumedFrom, timeline, constantGet, assertion, constantPost, serving: await stats(child) };
   } finally {
     await child.close();
+    if (!results!) await idleStarting.then((idle) => idle.close(), () => undefined);
   }
 
-  const idle = await startServer(plan.emptyDbPath, constantFile, token);
+  const idle = await idleStarting;
   try {
     await load({ url: `http://127.0.0.1:${idle.port}/bench/constant`, headers, duration: Math.min(2, plan.seconds) });
     return { ...results, empty: await stats(idle) };

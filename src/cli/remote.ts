@@ -154,6 +154,8 @@ export class AuditClient {
   }
 }
 
-export function clientFor(options: { url?: string | undefined; token?: string | undefined }, env: NodeJS.ProcessEnv): AuditClient | undefined {
+/** The server to audit when --url is given; undefined means the local store. */
+export function clientFor(options: { url?: string | undefined; token?: string | undefined; db?: string | undefined }, env: NodeJS.ProcessEnv): AuditClient | undefined {
+  if (options.url !== undefined && options.db !== undefined) throw usageError('give --db (the local store) or --url (a running server), not both');
   return options.url === undefined ? undefined : new AuditClient(options.url, options.token ?? (env.LEDGER_TOKEN || undefined));
 }

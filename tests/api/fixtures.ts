@@ -14,7 +14,6 @@ export type Json = Record<string, unknown>;
 
 export const quantity = (value: number, extra: Json = {}): Json => ({ type: 'quantity', value, ...extra });
 export const about = (value: number): Json => quantity(value, { approximate: true });
-export const between = (min: number, max: number): Json => ({ type: 'quantity', min, max });
 export const yes: Json = { type: 'boolean', value: true };
 export const no: Json = { type: 'boolean', value: false };
 export const text = (value: string): Json => ({ type: 'text', value });
@@ -44,7 +43,7 @@ export function expectProblem(res: Response, status: number, typeEndsWith?: stri
 }
 
 /** The field paths of a validation problem, each with a message. */
-export function fieldPaths(problem: Json): string[] {
+function fieldPaths(problem: Json): string[] {
   const errors = problem.errors as Array<{ path: string; message: string }> | undefined;
   expect(errors, 'a validation problem lists errors').toBeInstanceOf(Array);
   for (const e of errors!) expect(e.message, `a message for ${e.path}`).toMatch(/\S/);

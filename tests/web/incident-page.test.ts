@@ -267,6 +267,7 @@ describe.skipIf(!hasChromium)('the incident page, in headless Chromium', () => {
 
   it('tells an editor whose page is stale that someone else changed the incident, and keeps what was typed', async () => {
     const page = await context.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
     problems.set(page, []);
     // A dropped live connection: the page does not hear about the other editor's change.
     await page.route('**/live', (route) => route.abort());

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../../api/auth.js';
 import { ROLES, secretOf, type Client } from '../harness.js';
-import { about, expectRefused, expectStatus, scenario, type Json, type Scenario } from '../fixtures.js';
+import { about, expectProblem, expectRefused, expectStatus, scenario, type Json, type Scenario } from '../fixtures.js';
 import type { ApiSuiteContext } from './context.js';
 
 interface Route {
@@ -76,11 +76,10 @@ export function describeAccess(t: ApiSuiteContext): void {
     ])('refuses %s with 401 and a WWW-Authenticate challenge', async (_name, authorization) => {
       const before = await t.api.ledgerDigest();
       const res = await t.api.withAuthorization(authorization).post('/api/incidents').send({ title: 'Bad token' });
-      expect(res.status).toBe(401);
+      expectProblem(res, 401, 'unauthorized');
       expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
       expect(await t.api.ledgerDigest()).toEqual(before);
-      const read = await t.api.withAuthorization(authorization).get('/api/incidents');
-      expect(read.status).toBe(401);
+      expectProblem(await t.api.withAuthorization(authorization).get('/api/incidents'), 401, 'unauthorized');
     });
   });
 
