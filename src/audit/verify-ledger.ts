@@ -1,7 +1,7 @@
 import { ZERO_HASH, type StoredEvent } from '../../events/index.js';
 import { Frontier } from '../log/frontier.js';
 import { toHex } from '../log/hex.js';
-import { leafHash, verifyConsistency } from '../log/merkle.js';
+import { EMPTY_ROOT, leafHash, verifyConsistency } from '../log/merkle.js';
 import { chainHash, type ChainFailure } from '../store/hash-chain.js';
 
 const fromHex = (hex: string): Buffer => Buffer.from(hex, 'hex');
@@ -74,7 +74,12 @@ export async function verifyLedger(
   if (against) {
     if (against.size > checked) {
       failures.push({ stream: '$log', revision: against.size, reason: 'checkpoint-beyond-ledger', detail: `the checkpoint covers ${against.size} events, the ledger holds ${checked}: events were removed` });
-    } else if (against.size > 0) {
+    } else if (against.size === 0) {
+      // Every empty ledger has the same root: a kept checkpoint of size 0 claiming another is forged.
+      if (against.root !== toHex(EMPTY_ROOT)) {
+        failures.push({ stream: '$log', revision: 0, reason: 'checkpoint-not-extended', detail: 'a checkpoint of size 0 must carry the empty-tree root' });
+      }
+    } else {
       const proof = log && log.size() >= checked ? log.consistencyProof(against.size, checked).proof.map(fromHex) : undefined;
       const extended = proof !== undefined && verifyConsistency(against.size, checked, proof, fromHex(against.root), fromHex(root));
       if (!extended) {
