@@ -64,8 +64,10 @@ export function createApp(options: AppOptions): { app: express.Express; metrics:
   );
   if (options.corsOrigins?.length) app.use(cors(options.corsOrigins));
   app.use(authenticate(tokens));
-  // Only the API is rate limited: one page load fetches a dozen static files.
-  app.use('/api', rateLimit(options.rateLimitPerMinute ?? 600));
+  // Only the API is rate limited (one page load fetches a dozen static files), and anyone who
+  // presents a bad token, wherever: otherwise /healthz would answer token guesses without limit.
+  const limiter = rateLimit(options.rateLimitPerMinute ?? 600);
+  app.use((req, res, next) => (req.badToken || req.path === '/api' || req.path.startsWith('/api/') ? limiter(req, res, next) : next()));
   app.use(refuseBadToken);
   app.use(express.json({ limit: options.bodyLimit ?? '64kb', strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(bodyGuard);

@@ -9,22 +9,24 @@ const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * Refuses, with a 400, parsed JSON bodies that later steps cannot handle safely: nesting deeper
- * than MAX_BODY_DEPTH (recursive canonicalisation would overflow the stack: a 500) and strings or
- * keys with lone surrogates (canonical JSON refuses them: a 500). Walks iteratively, so the check
- * itself cannot overflow.
+ * than MAX_BODY_DEPTH (recursive canonicalisation would overflow the stack), strings or keys with
+ * lone surrogates, and numbers beyond a double (1e999 parses as Infinity). Canonical JSON, used for
+ * the hash chain and Idempotency-Key fingerprints, throws on each: a 500 without this guard.
+ * Walks iteratively, so the check itself cannot overflow.
  */
 export const bodyGuard: RequestHandler = (req, _res, next) => {
   const body: unknown = req.body;
-  if (body === null || typeof body !== 'object') {
-    if (typeof body === 'string' && LONE_SURROGATE.test(body)) return next(illFormed());
-    return next();
-  }
+  if (body === undefined) return next();
   const stack: Array<{ value: unknown; depth: number }> = [{ value: body, depth: 1 }];
   while (stack.length > 0) {
     const { value, depth } = stack.pop()!;
     if (typeof value === 'string') {
       if (LONE_SURROGATE.test(value)) return next(illFormed());
       continue;
+    }
+    // JSON.parse reads 1e999 as Infinity, which JSON cannot write back nor RFC 8785 hash.
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      return next(new HttpProblem(400, 'non-finite-number', 'Bad request', 'the body holds a number too large for a double (such as 1e999)'));
     }
     if (value === null || typeof value !== 'object') continue;
     if (depth > MAX_BODY_DEPTH) {

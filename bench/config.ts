@@ -17,6 +17,8 @@ export interface BenchConfig {
   asOfIterations: number;
   /** Appends, each followed by a timeline read. */
   appendReads: number;
+  /** Raw reads of the whole incident (the query baseline; each takes tens of ms on a 10,000-event incident). */
+  rawReads: number;
   /** autocannon duration per HTTP figure, seconds. */
   httpSeconds: number;
   /** Incidents whose timeline is read over HTTP before the load, so the read cache is full when RSS is taken. */
@@ -41,6 +43,7 @@ const MODES: Record<Mode, Omit<BenchConfig, 'workDir' | 'keep' | 'markdownPath' 
     queryIterations: 100,
     asOfIterations: 50,
     appendReads: 20,
+    rawReads: 10,
     httpSeconds: 1,
     warmIncidents: 10,
   },
@@ -53,8 +56,9 @@ const MODES: Record<Mode, Omit<BenchConfig, 'workDir' | 'keep' | 'markdownPath' 
     queryIterations: 2_000,
     asOfIterations: 300,
     appendReads: 100,
-    httpSeconds: 5,
-    warmIncidents: 100,
+    rawReads: 30,
+    httpSeconds: 4,
+    warmIncidents: 60,
   },
   full: {
     mode: 'full',
@@ -65,6 +69,7 @@ const MODES: Record<Mode, Omit<BenchConfig, 'workDir' | 'keep' | 'markdownPath' 
     queryIterations: 5_000,
     asOfIterations: 1_000,
     appendReads: 300,
+    rawReads: 100,
     httpSeconds: 10,
     warmIncidents: 150,
   },
@@ -97,7 +102,8 @@ const USAGE = `npm run bench -- [--quick | --smoke] [--events N] [--dir DIR] [--
   --smoke      a few thousand events, a few seconds (what npm test runs)
   --events N   the full run's figures on a ledger of N events
   --dir DIR    put the databases in DIR (default: a fresh folder under the system temp dir)
-  --keep       keep the databases afterwards`;
+  --keep       keep the databases afterwards
+  --render-only  rewrite the markdown from the JSON report (and bench/analysis.md) without measuring`;
 
 export function parseArgs(argv: readonly string[]): BenchConfig {
   let mode: Mode = 'full';

@@ -19,8 +19,10 @@ export interface Report {
     databaseMiB: number;
   };
   figures: Figure[];
-  /** What limits the figures that miss a target, and other things a reader must know. */
+  /** Things a reader must know about this run. */
   notes: string[];
+  /** What limits the figures that miss a target: the profiles' findings (bench/analysis.md). */
+  analysis: string[];
 }
 
 const number = (n: number): string => {
@@ -87,6 +89,14 @@ export function renderMarkdown(report: Report): string {
     lines.push('## Notes');
     lines.push('');
     for (const note of report.notes) lines.push(`- ${note}`);
+    lines.push('');
+  }
+  if (report.analysis.length > 0) {
+    lines.push('## What limits the figures that miss a target');
+    lines.push('');
+    lines.push('From `node --cpu-prof` profiles (bench/profile-target.ts, bench/profile-http.ts) and bench/experiments/; kept in bench/analysis.md.');
+    lines.push('');
+    for (const item of report.analysis) lines.push(`- ${item}`);
     lines.push('');
   }
   const withNotes = report.figures.filter((f) => f.note);

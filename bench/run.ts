@@ -208,8 +208,8 @@ export async function runBench(config: BenchConfig): Promise<Report> {
     // Queries on the largest incident, in process.
     const big = incidentStreams(path('ledger.db'))[0]!;
     log(`queries on incident ${big.id} (${n(big.events)} events)`);
-    const q = await queryLatencies(path('ledger.db'), big.id, config.queryIterations, config.appendReads, gen.sourceIds[0]!, config.asOfIterations);
-    const rawRead = `raw SELECT + JSON.parse of the incident's rows, p99`;
+    const q = await queryLatencies(path('ledger.db'), big.id, config.queryIterations, config.appendReads, gen.sourceIds[0]!, config.asOfIterations, config.rawReads);
+    const rawRead = `raw SELECT + JSON.parse of the incident's rows, p99 of ${config.rawReads}`;
     for (const [view, timing] of Object.entries(q.views)) {
       for (const when of ['current', 'asOf'] as const) {
         const l = timing[when];
@@ -282,7 +282,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         baselineLabel: 'same app, constant 201 body',
         events: Math.round(http.assertion.requests),
         extra: { 'p99 ms': http.assertion.p99Ms, 'baseline p99 ms': http.constantPost.p99Ms, non2xx: http.assertion.non2xx },
-        note: `${httpNote} Each request appends one AssertionRecorded to the big incident (one fsync each) and answers once the read models hold it.`,
+        note: `${httpNote} Each request appends one AssertionRecorded to the big incident (an fsync for the event, another for the ledger log) and answers once the read models hold it.`,
       }),
     );
     if (http.timeline.non2xx > 0 || http.assertion.non2xx > 0) notes.push(`HTTP answered ${http.timeline.non2xx} timeline and ${http.assertion.non2xx} assertion requests with a non-2xx status.`);
@@ -348,7 +348,6 @@ export async function runBench(config: BenchConfig): Promise<Report> {
       `Cold start of the services on this ledger (projection runner from zero and the ledger log built from zero): ${n(Math.round(cold.ms))} ms; restart: ${n(Math.round(warm.ms))} ms, resuming after position ${n(warm.resumedFrom)} with ${n(warm.applied)} events to apply.`,
     );
     if (config.mode !== 'full') notes.push(`This is a ${config.mode} run: targets stated for a million events (restart, RSS) are checked here on ${n(stats.events)}.`);
-    notes.push(...analysisNotes());
     const report: Report = {
       mode: config.mode,
       startedAt: startedAt.toISOString(),
@@ -357,6 +356,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
       ledger: { ...stats, bigIncidents, appends: built.appends, databaseMiB },
       figures,
       notes,
+      analysis: analysisNotes(),
     };
     writeReport(report, config.markdownPath, config.jsonPath);
     log(`wrote ${config.markdownPath} and ${config.jsonPath} in ${Math.round(report.durationSeconds)} s`);
@@ -371,7 +371,7 @@ function number1(x: number): string {
 }
 
 /** Hand-written findings (profiles of the figures that miss a target), kept beside the bench so every report carries them. */
-function analysisNotes(): string[] {
+export function analysisNotes(): string[] {
   const file = fileURLToPath(new URL('./analysis.md', import.meta.url));
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
@@ -380,8 +380,20 @@ function analysisNotes(): string[] {
     .filter((s) => s !== '' && !s.startsWith('#'));
 }
 
+/** Rewrites BENCHMARKS.md from the JSON report with the current bench/analysis.md: no measuring. */
+function renderOnly(config: BenchConfig): void {
+  const report = JSON.parse(readFileSync(config.jsonPath, 'utf8')) as Report;
+  writeReport({ ...report, analysis: analysisNotes() }, config.markdownPath, config.jsonPath);
+  log(`rewrote ${config.markdownPath} from ${config.jsonPath}`);
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const config = parseArgs(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  const config = parseArgs(args.filter((a) => a !== '--render-only'));
+  if (args.includes('--render-only')) {
+    renderOnly(config);
+    process.exit(0);
+  }
   runBench(config).then(
     (report) => {
       for (const f of report.figures) {

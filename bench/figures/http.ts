@@ -31,7 +31,7 @@ export interface HttpResults {
   empty: ServerStats;
 }
 
-interface Child {
+export interface Child {
   process: ChildProcess;
   port: number;
   readyMs: number;
@@ -40,8 +40,8 @@ interface Child {
   close(): Promise<void>;
 }
 
-async function startServer(dbPath: string, constantFile: string, token: string): Promise<Child> {
-  const child = fork(SERVER, [dbPath, constantFile, token], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function startServer(dbPath: string, constantFile: string, token: string, execArgv: string[] = []): Promise<Child> {
+  const child = fork(SERVER, [dbPath, constantFile, token], { execArgv: [...execArgv, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const waiting: Array<{ type: ServerMessage['type']; resolve: (m: ServerMessage) => void }> = [];
   child.on('message', (message: ServerMessage) => {
     const i = waiting.findIndex((w) => w.type === message.type || message.type === 'error');
@@ -78,7 +78,7 @@ async function stats(child: Child): Promise<ServerStats> {
   return message;
 }
 
-async function load(options: autocannon.Options): Promise<Load> {
+export async function load(options: autocannon.Options): Promise<Load> {
   const result = await autocannon({ connections: 50, ...options });
   return {
     requestsPerSecond: result.requests.average,
@@ -113,7 +113,7 @@ export async function httpFigures(plan: HttpPlan): Promise<HttpResults> {
   const idleStarting = startServer(plan.emptyDbPath, constantFile, token);
   idleStarting.catch(() => undefined);
   const child = await startServer(plan.dbPath, constantFile, token);
-  let results: Omit<HttpResults, 'empty'>;
+  let results: Omit<HttpResults, 'empty'> | undefined;
   try {
     const base = `http://127.0.0.1:${child.port}`;
     for (const id of plan.warm) {
@@ -139,7 +139,7 @@ export async function httpFigures(plan: HttpPlan): Promise<HttpResults> {
     results = { readyMs: child.readyMs, resumedFrom: child.resumedFrom, timeline, constantGet, assertion, constantPost, serving: await stats(child) };
   } finally {
     await child.close();
-    if (!results!) await idleStarting.then((idle) => idle.close(), () => undefined);
+    if (!results) await idleStarting.then((idle) => idle.close(), () => undefined);
   }
 
   const idle = await idleStarting;

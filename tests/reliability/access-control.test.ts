@@ -303,14 +303,16 @@ describe('edge defences', () => {
       // Another token from the same address has its own allowance.
       expect((await call(base, 'GET', '/api/incidents', { token: SECRETS.editor })).status).toBe(200);
 
-      // Anonymous callers are limited per IP…
-      for (let i = 0; i < limit; i++) expect((await call(base, 'GET', '/healthz')).status).toBe(200);
-      const anonymous = await call(base, 'GET', '/healthz');
+      // Anonymous callers of the API are limited per IP…
+      for (let i = 0; i < limit; i++) expect((await call(base, 'GET', '/api/incidents')).status).toBe(401);
+      const anonymous = await call(base, 'GET', '/api/sources');
       expect(anonymous.status).toBe(429);
       expect(anonymous.headers.get('retry-after')).toMatch(/^\d+$/);
-      // …and so is anyone guessing tokens: the guesses count against the IP, then stop getting answers.
-      const guess = await call(base, 'GET', '/api/incidents', { token: 'guess-0123456789abcdef' });
-      expect(guess.status).toBe(429);
+      // …and so is anyone guessing tokens, on any path: the guesses count against the IP.
+      expect((await call(base, 'GET', '/api/incidents', { token: 'guess-0123456789abcdef' })).status).toBe(429);
+      expect((await call(base, 'GET', '/healthz', { token: 'guess-0123456789abcdef' })).status).toBe(429);
+      // Probes and the page's static files are not limited.
+      for (let i = 0; i < limit * 2; i++) expect((await call(base, 'GET', '/healthz')).status).toBe(200);
       // The token holders from that address are unaffected.
       expect((await call(base, 'GET', '/api/incidents', { token: SECRETS.auditor })).status).toBe(200);
     } finally {
@@ -318,11 +320,11 @@ describe('edge defences', () => {
     }
   });
 
-  it('limits token guessing even before any other anonymous traffic', async () => {
+  it('limits token guessing even before any other anonymous traffic, outside the API too', async () => {
     const running = await startInProcess({ LEDGER_TOKENS: TOKENS_ENV, LEDGER_RATE_LIMIT: '3' });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 6; i++) statuses.push((await call(running.url, 'GET', '/api/incidents', { token: `guess-${i}-0123456789abcdef` })).status);
+      for (let i = 0; i < 6; i++) statuses.push((await call(running.url, 'GET', i % 2 ? '/api/incidents' : '/healthz', { token: `guess-${i}-0123456789abcdef` })).status);
       expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
     } finally {
       await running.close();
