@@ -39,8 +39,9 @@ export async function appendThroughStore(path: string, batches: Iterable<Batch>,
       chunkSize += batch.events.length;
       events += batch.events.length;
       if (chunkSize >= chunkEvents) {
+        const crossed = events % 100_000 < chunkSize;
         await flush();
-        if (events % 100_000 < chunkSize) log(`  appended ${events.toLocaleString('en')} events`);
+        if (crossed) log(`  appended ${events.toLocaleString('en')} events`);
       }
     }
     await flush();
