@@ -9,6 +9,8 @@
  *   await cleanup();
  */
 import { openEsdbStore, type EsdbEventStore, type EsdbStoreOptions } from '../../src/store/esdb/index.js';
+import { StoreUnavailableError } from '../../src/store/errors.js';
+import { pause } from '../store/fixtures.js';
 import { EsdbStandIn, type EsdbStandInOptions } from './stand-in/index.js';
 
 export interface EsdbUnderTest {
@@ -36,4 +38,17 @@ export async function openEsdbUnderTest(options: { standIn?: EsdbStandInOptions;
 /** Starts a stand-in for a whole test file: `const esdb = await startEsdbStandIn()` in beforeAll, `await esdb.stop()` in afterAll. */
 export function startEsdbStandIn(options?: EsdbStandInOptions): Promise<EsdbStandIn> {
   return EsdbStandIn.start(options);
+}
+
+/** Retries a call while the database is unavailable, as a caller with a retry policy would. */
+export async function retryWhileUnavailable<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError) || Date.now() > deadline) throw error;
+      await pause(25);
+    }
+  }
 }

@@ -8,21 +8,9 @@ import type { StoredEvent } from '../../events/index.js';
 import { StoreUnavailableError } from '../../src/store/errors.js';
 import { openEsdbStore, type EsdbEventStore } from '../../src/store/esdb/index.js';
 import { eventIds, expectStrictlyIncreasing, inStream, newStream, pause, someEvents } from '../store/fixtures.js';
-import { realConnectionString, TEST_STORE_OPTIONS } from './harness.js';
+import { realConnectionString, TEST_STORE_OPTIONS, retryWhileUnavailable } from './harness.js';
 import { EsdbStandIn } from './stand-in/index.js';
 
-/** Retries a call while the database is unavailable, as a caller with a retry policy would. */
-async function once<T>(call: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!(error instanceof StoreUnavailableError) || Date.now() > deadline) throw error;
-      await pause(25);
-    }
-  }
-}
 
 describe.skipIf(realConnectionString() !== undefined)('across a server restart', () => {
   let standIn: EsdbStandIn;
@@ -67,7 +55,7 @@ describe.skipIf(realConnectionString() !== undefined)('across a server restart',
     try {
       await vi.waitFor(() => expect(restarted).toBeDefined(), { timeout: 5_000 });
       await restarted;
-      await once(() => store.append(stream, someEvents(5, 'after the restart'), 39));
+      await retryWhileUnavailable(() => store.append(stream, someEvents(5, 'after the restart'), 39));
       await vi.waitFor(() => expect(inStream(seen, stream)).toHaveLength(45), { timeout: 10_000 });
       await pause(50);
       expect(eventIds(inStream(seen, stream))).toEqual(eventIds(await store.readStream(stream)));
@@ -92,7 +80,7 @@ describe.skipIf(realConnectionString() !== undefined)('across a server restart',
       await store.append(stream, someEvents(3), 'no_stream');
       await vi.waitFor(() => expect(inStream(seen, stream)).toHaveLength(3));
       await restart();
-      await once(() => store.append(stream, someEvents(3), 2));
+      await retryWhileUnavailable(() => store.append(stream, someEvents(3), 2));
       await vi.waitFor(() => expect(inStream(seen, stream)).toHaveLength(6), { timeout: 10_000 });
       expect(eventIds(inStream(seen, stream))).toEqual(eventIds(await store.readStream(stream)));
       expect(caughtUp).toBe(1);
@@ -109,8 +97,8 @@ describe.skipIf(realConnectionString() !== undefined)('across a server restart',
     await expect(store.append(stream, someEvents(1), 0)).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.readStream(stream)).rejects.toBeInstanceOf(StoreUnavailableError);
     await standIn.start();
-    await once(() => store.ping());
-    const result = await once(() => store.append(stream, someEvents(1), 0));
+    await retryWhileUnavailable(() => store.ping());
+    const result = await retryWhileUnavailable(() => store.append(stream, someEvents(1), 0));
     expect(result.nextExpectedRevision).toBe(1);
   });
 

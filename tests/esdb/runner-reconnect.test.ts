@@ -8,25 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { Ledger } from '../../src/app/ledger.js';
 import { SqliteCheckpointStore } from '../../src/store/checkpoints-sqlite.js';
-import { StoreUnavailableError } from '../../src/store/errors.js';
 import { openEsdbStore, type EsdbEventStore } from '../../src/store/esdb/index.js';
 import { pause } from '../store/fixtures.js';
-import { realConnectionString, TEST_STORE_OPTIONS } from './harness.js';
+import { realConnectionString, TEST_STORE_OPTIONS, retryWhileUnavailable } from './harness.js';
 import { EsdbStandIn } from './stand-in/index.js';
 
 const ctx = { actor: 'test', correlationId: 'runner-reconnect' };
 
-async function retrying<T>(call: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!(error instanceof StoreUnavailableError) || Date.now() > deadline) throw error;
-      await pause(25);
-    }
-  }
-}
 
 describe.skipIf(realConnectionString() !== undefined)('the projection runner on EventStoreDB', () => {
   let standIn: EsdbStandIn;
@@ -50,7 +38,7 @@ describe.skipIf(realConnectionString() !== undefined)('the projection runner on 
     let position = -1;
     for (let i = 0; i < count; i++) {
       const id = ledger.newId();
-      position = (await retrying(() => ledger.handle(id, { type: 'OpenIncident', data: { incidentId: id, title: `incident ${i}` } }, ctx))).position;
+      position = (await retryWhileUnavailable(() => ledger.handle(id, { type: 'OpenIncident', data: { incidentId: id, title: `incident ${i}` } }, ctx))).position;
     }
     return position;
   };
