@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { Mode } from './config.js';
 import type { Figure, Machine } from './measure.js';
 
@@ -42,7 +42,7 @@ const cell = (value: number, unit: string, extra?: Record<string, number>): stri
 
 const escape = (s: string): string => s.replace(/\|/g, '\\|');
 
-export function renderMarkdown(report: Report): string {
+export function renderMarkdown(report: Report, jsonPath = 'bench/results.json'): string {
   const m = report.machine;
   const machineCell = `${m.cpu}, ${m.cores} cores, Node ${m.node}`;
   const lines: string[] = [];
@@ -52,7 +52,7 @@ export function renderMarkdown(report: Report): string {
     `Produced by \`npm run bench${report.mode === 'full' ? '' : ` -- --${report.mode}`}\` (**${report.mode} mode**, ${report.ledger.events.toLocaleString('en')} events) on ${report.startedAt.slice(0, 10)}, in ${Math.round(report.durationSeconds)} s. ` +
       'Every figure sits beside a baseline measured in the same run, on the same data, on the same machine. ' +
       '**Ratio is always "higher is better"**: ours ÷ baseline for rates, baseline ÷ ours for latencies, times and memory. ' +
-      'Raw numbers are in `bench/results.json`.',
+      `Raw numbers are in \`${jsonPath}\`.`,
   );
   lines.push('');
   lines.push(
@@ -112,5 +112,5 @@ export function renderMarkdown(report: Report): string {
 export function writeReport(report: Report, markdownPath: string, jsonPath: string): void {
   for (const path of [markdownPath, jsonPath]) mkdirSync(dirname(path), { recursive: true });
   writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(markdownPath, renderMarkdown(report));
+  writeFileSync(markdownPath, renderMarkdown(report, relative(dirname(resolve(markdownPath)), resolve(jsonPath)) || jsonPath));
 }

@@ -282,7 +282,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         baselineLabel: 'same app, constant 201 body',
         events: Math.round(http.assertion.requests),
         extra: { 'p99 ms': http.assertion.p99Ms, 'baseline p99 ms': http.constantPost.p99Ms, non2xx: http.assertion.non2xx },
-        note: `${httpNote} Each request appends one AssertionRecorded to the big incident (an fsync for the event, another for the ledger log) and answers once the read models hold it.`,
+        note: `${httpNote} Each request appends one AssertionRecorded to the big incident (an fsync for the event, plus a share of the ledger log's transaction, batched per event-loop turn) and answers once the read models hold it.`,
       }),
     );
     if (http.timeline.non2xx > 0 || http.assertion.non2xx > 0) notes.push(`HTTP answered ${http.timeline.non2xx} timeline and ${http.assertion.non2xx} assertion requests with a non-2xx status.`);
