@@ -111,6 +111,7 @@ export class ProjectionRunner {
         ...(this.appliedPosition >= 0 ? { after: this.appliedPosition } : {}),
         onCaughtUp: () => {
           this.caughtUp = true;
+          void this.saveIfDirty();
           resolve();
         },
         onError: (error) => {
@@ -204,7 +205,10 @@ export class ProjectionRunner {
     this.applied++;
     this.sinceSave++;
     this.settleWaiters();
-    if (this.sinceSave >= this.saveEveryEvents || Date.now() - this.lastSave >= this.saveEveryMs) await this.saveIfDirty();
+    // Each save writes the whole state: counting events while catching up would make a long
+    // replay quadratic, so until caught up only the clock triggers a save.
+    const dueByCount = this.caughtUp && this.sinceSave >= this.saveEveryEvents;
+    if (dueByCount || Date.now() - this.lastSave >= this.saveEveryMs) await this.saveIfDirty();
   };
 
   private settleWaiters(): void {

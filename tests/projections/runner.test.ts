@@ -62,10 +62,14 @@ describe('projection runner', () => {
     const db = new Database(':memory:');
     const crashed = new ProjectionRunner(ledger.store, { checkpoints: new SqliteCheckpointStore(db), saveEveryEvents: 2, saveEveryMs: 60_000 });
     await crashed.start();
-    // Saved after events 2 and 4 (positions 1 and 3); position 4 was never saved. No close: a crash.
+    const checkpoint = () => db.prepare<[], { position: number }>('SELECT position FROM projection_checkpoints').get()?.position;
+    // Catching up saves once, when caught up (position 4), not every two events: each save writes the whole state.
+    await expect.poll(checkpoint).toBe(4);
+    // Live, it saves every two events: after positions 6 and 8; position 9 is never saved. No close: a crash.
+    const appended = await ledger.record(id('sky'), recorded('a3'), recorded('a4'), recorded('a5'), recorded('a6'), recorded('a7'));
+    await crashed.waitFor(appended.at(-1)!.position);
     await ledger.store.close();
-    const row = db.prepare<[], { position: number }>("SELECT position FROM projection_checkpoints").get();
-    expect(row?.position).toBe(3);
+    expect(checkpoint()).toBe(8);
 
     const restarted = runnerOn(ledger, new SqliteCheckpointStore(db));
     await restarted.start();
