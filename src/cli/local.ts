@@ -9,6 +9,7 @@ import { checkpointSigner } from '../log/signing.js';
 import type { EventStore } from '../store/port.js';
 import { SqliteEventStore } from '../store/sqlite/index.js';
 import { CliError, errorMessage, usageError } from './io.js';
+import type { InsertRow } from '../store/sqlite/rows.js';
 
 /** An event as read for verification, with what its row's plain columns say when they disagree. */
 export interface ReadEvent {
@@ -43,18 +44,8 @@ export interface LocalLedger {
   close(): Promise<void>;
 }
 
-interface RawRow {
-  position: number;
-  stream: string;
-  revision: number;
-  type: string;
-  event_id: string;
-  recorded_at: string;
-  data: string;
-  metadata: string;
-  hash: string;
-  prev_hash: string;
-}
+/** A whole row of the events table, read back as it is stored. */
+type RawRow = InsertRow;
 
 const PAGE = 2_000;
 
