@@ -10,8 +10,8 @@ import {
   type StoredEvent,
 } from '../../events/index.js';
 import type { IncidentCommand, RegisterSource } from '../domain/commands.js';
-import { decide, foldIncident, initialIncidentState } from '../domain/incident-decider.js';
-import type { IncidentState } from '../domain/incident-state.js';
+import { decide } from '../domain/incident-decider.js';
+import { draftIncident, evolveInPlace, type IncidentDraft, type IncidentState } from '../domain/incident-state.js';
 import { decideSource, initialSourceState } from '../domain/source-decider.js';
 import { ConcurrencyError } from '../store/errors.js';
 import type { EventStore, ExpectedRevision, NewEvent } from '../store/port.js';
@@ -29,6 +29,12 @@ export interface HandledCommand {
 /** How often a command without If-Match is re-decided after losing a race to another writer. */
 const MAX_ATTEMPTS = 5;
 
+interface CachedState {
+  /** The revision of the last event folded into `state`. */
+  revision: number;
+  readonly state: IncidentDraft;
+}
+
 type IncidentCommandInput = IncidentCommand extends infer C ? (C extends { type: 'RecordAssertion' } ? Omit<C, 'sourceRegistered'> : C) : never;
 
 /**
@@ -36,8 +42,12 @@ type IncidentCommandInput = IncidentCommand extends infer C ? (C extends { type:
  * The only place that joins the pure domain to the store.
  */
 export class Ledger {
-  /** Decision state per incident stream, so a command on a 10,000-event incident reads only what is new. */
-  private readonly states = new Map<string, { revision: number; state: IncidentState }>();
+  /**
+   * Decision state per incident stream, so a command on a 10,000-event incident reads and folds
+   * only what is new. Each draft is advanced in place, only by `load` and only with events read
+   * back from the store, never with events this ledger decided: a failed append leaves it as it was.
+   */
+  private readonly states = new Map<string, CachedState>();
   private readonly listeners = new Set<(events: StoredEvent[]) => void>();
   /** The last command queued on each stream (see oneAtATime). */
   private readonly queues = new Map<string, Promise<void>>();
@@ -123,20 +133,37 @@ export class Ledger {
     }
   }
 
-  /** The decision state of an incident stream, folding only the events not yet seen. */
-  async load(stream: string): Promise<{ revision: number; state: IncidentState }> {
-    const cached = this.states.get(stream) ?? { revision: -1, state: initialIncidentState() };
+  /**
+   * The decision state of an incident stream, folding only the events not yet seen, including
+   * those another writer (process) appended. The state is the cache's own draft, not a copy: use
+   * it before the next await (decide is synchronous), since a later load advances it in place.
+   */
+  private async load(stream: string): Promise<{ revision: number; state: IncidentState }> {
+    const cached = this.states.get(stream) ?? { revision: -1, state: draftIncident() };
     const fresh = await this.store.readStream(stream, { fromRevision: cached.revision + 1 });
-    if (fresh.length === 0) return cached;
-    const state = foldIncident(fresh.map(upcast).filter(isIncidentEvent), cached.state);
-    const loaded = { revision: fresh[fresh.length - 1]!.revision, state };
-    this.remember(stream, loaded);
-    return loaded;
+    try {
+      for (const stored of fresh) {
+        // Commands on a stream run one at a time (oneAtATime), yet skip what another load of this
+        // same draft folded during our await all the same: folding an event twice is never right.
+        if (stored.revision <= cached.revision) continue;
+        const event = upcast(stored);
+        if (isIncidentEvent(event)) evolveInPlace(cached.state, event);
+        cached.revision = stored.revision;
+      }
+    } catch (error) {
+      // An event that cannot be read or applied: forget the draft rather than trust it half-changed.
+      if (this.states.get(stream) === cached) this.states.delete(stream);
+      throw error;
+    }
+    // Also after an eviction during the await: the draft is still right for its revision. A stream
+    // that does not exist is not cached, so commands on made-up ids cannot evict real incidents.
+    if (cached.revision >= 0) this.remember(stream, cached);
+    return { revision: cached.revision, state: cached.state };
   }
 
-  private remember(stream: string, loaded: { revision: number; state: IncidentState }): void {
+  private remember(stream: string, cached: CachedState): void {
     this.states.delete(stream);
-    this.states.set(stream, loaded);
+    this.states.set(stream, cached);
     // Map iteration order is insertion order: the first key is the least recently used.
     if (this.states.size > this.maxCachedStates) this.states.delete(this.states.keys().next().value!);
   }

@@ -22,14 +22,21 @@ export interface IncidentState {
 
 export const initialIncidentState = (): IncidentState => ({ exists: false, assertions: new Map() });
 
-type Draft = { -readonly [K in keyof IncidentState]: IncidentState[K] } & { assertions: Map<string, AssertionState> };
+/** A decision state its owner may change: `evolveInPlace` advances it without copying. */
+export type IncidentDraft = { -readonly [K in keyof IncidentState]: IncidentState[K] } & { assertions: Map<string, AssertionState> };
+
+/** A draft of `from` that shares nothing mutable with it: one copy of the assertions map. */
+export const draftIncident = (from: IncidentState = initialIncidentState()): IncidentDraft => ({ ...from, assertions: new Map(from.assertions) });
 
 /**
- * Applies one event to a state the caller owns. `evolve` and `foldIncident` are the pure faces
+ * Applies one event to a draft the caller owns. `evolve` and `foldIncident` are the pure faces
  * of it: `evolve` copies first; `foldIncident` folds many events into one fresh draft, so loading
- * a 10,000-event incident costs O(n), not O(n²) map copies.
+ * a 10,000-event incident costs O(n), not O(n²) map copies. A caller that keeps a draft across
+ * commands (the Ledger's decision cache) advances it with this alone, so a command costs
+ * O(new events), not a copy of every assertion. Assertion records are replaced, never changed,
+ * so only the draft's own fields and map move.
  */
-function applyTo(draft: Draft, event: IncidentEvent): void {
+export function evolveInPlace(draft: IncidentDraft, event: IncidentEvent): void {
   switch (event.type) {
     case 'IncidentOpened':
       draft.exists = true;
@@ -64,13 +71,13 @@ function applyTo(draft: Draft, event: IncidentEvent): void {
 }
 
 export const evolve = (state: IncidentState, event: IncidentEvent): IncidentState => {
-  const draft: Draft = { ...state, assertions: new Map(state.assertions) };
-  applyTo(draft, event);
+  const draft = draftIncident(state);
+  evolveInPlace(draft, event);
   return draft;
 };
 
 export const foldIncident = (events: Iterable<IncidentEvent>, from: IncidentState = initialIncidentState()): IncidentState => {
-  const draft: Draft = { ...from, assertions: new Map(from.assertions) };
-  for (const event of events) applyTo(draft, event);
+  const draft = draftIncident(from);
+  for (const event of events) evolveInPlace(draft, event);
   return draft;
 };
