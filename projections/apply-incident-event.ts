@@ -1,6 +1,6 @@
 import type { IncidentEvent, Recorded } from '../events/index.js';
-import type { Assessment, AssertionState, FactState, IncidentModel } from './incident-model.js';
-import { prepend, without, type List } from './persistent-list.js';
+import type { Assessment, AssertionState, FactState, IncidentModel, SourceAssertions } from './incident-model.js';
+import { prepend, type List } from './persistent-list.js';
 import type { MapEditor } from './persistent-map.js';
 import type { RevisionChange, RevisionEntry } from './schemas.js';
 
@@ -34,9 +34,9 @@ const assertionState = (a: AssertionState): AssertionState => ({
   history: a.history,
 });
 
-const factState = (key: string, assertionIds: List<string>, assessment: Assessment | undefined, history: List<RevisionEntry>): FactState => ({
+const factState = (key: string, sources: readonly SourceAssertions[], assessment: Assessment | undefined, history: List<RevisionEntry>): FactState => ({
   key,
-  assertionIds,
+  sources,
   assessment,
   history,
   memo: {},
@@ -45,11 +45,54 @@ const factState = (key: string, assertionIds: List<string>, assessment: Assessme
 const revisionEntry = (entry: RevisionEntry): RevisionEntry => entry;
 
 function updateFact(draft: DraftModel, key: string, change: (fact: FactState) => FactState): void {
-  draft.facts.set(key, change(draft.facts.get(key) ?? factState(key, undefined, undefined, undefined)));
+  draft.facts.set(key, change(draft.facts.get(key) ?? factState(key, [], undefined, undefined)));
 }
 
 const logOnFact = (draft: DraftModel, key: string, entry: RevisionEntry): void =>
-  updateFact(draft, key, (f) => factState(f.key, f.assertionIds, f.assessment, prepend(f.history, entry)));
+  updateFact(draft, key, (f) => factState(f.key, f.sources, f.assessment, prepend(f.history, entry)));
+
+/** The fact's live assertions with `a` among them, in its source's list by recording order (latest first). */
+function withLive(draft: DraftModel, sources: readonly SourceAssertions[], a: AssertionState): readonly SourceAssertions[] {
+  const i = sources.findIndex((s) => s.sourceId === a.sourceId);
+  const ids = insertByRecording(draft, i < 0 ? undefined : sources[i]!.ids, a);
+  return i < 0 ? [...sources, { sourceId: a.sourceId, ids }] : sources.map((s, j) => (j === i ? { sourceId: s.sourceId, ids } : s));
+}
+
+/** The fact's live assertions without `a`; a source left with none is dropped. */
+function withoutLive(sources: readonly SourceAssertions[], a: AssertionState): readonly SourceAssertions[] {
+  const i = sources.findIndex((s) => s.sourceId === a.sourceId);
+  if (i < 0) return sources;
+  const ids = withoutId(sources[i]!.ids, a.id);
+  return ids === undefined ? sources.filter((_, j) => j !== i) : sources.map((s, j) => (j === i ? { sourceId: s.sourceId, ids } : s));
+}
+
+/** Copies only the nodes before the insertion point; the rest of the list is shared. */
+function insertByRecording(draft: DraftModel, list: List<string>, a: AssertionState): List<string> {
+  const before: string[] = [];
+  let rest = list;
+  // A new recording is the latest and goes first; only a correction moving an older one walks.
+  while (rest && (draft.assertions.get(rest.head)?.recordedRevision ?? -1) > a.recordedRevision) {
+    before.push(rest.head);
+    rest = rest.tail;
+  }
+  let out = prepend(rest, a.id);
+  for (let k = before.length - 1; k >= 0; k--) out = prepend(out, before[k]!);
+  return out;
+}
+
+/** Copies only the nodes before `id`; the rest of the list is shared. */
+function withoutId(list: List<string>, id: string): List<string> {
+  const before: string[] = [];
+  let rest = list;
+  while (rest && rest.head !== id) {
+    before.push(rest.head);
+    rest = rest.tail;
+  }
+  if (!rest) return list;
+  let out = rest.tail;
+  for (let k = before.length - 1; k >= 0; k--) out = prepend(out, before[k]!);
+  return out;
+}
 
 /** The fields a correction changes, as they were and as they become (null: was absent). */
 function changes(current: AssertionState, data: EventData<'AssertionCorrected'>): { before: RevisionChange; after: RevisionChange } {
@@ -109,25 +152,23 @@ export function applyTo(draft: DraftModel, event: Recorded<IncidentEvent>): void
         assertionId: d.assertionId,
         after: recordedFields(d),
       });
-      draft.assertions.set(
-        d.assertionId,
-        assertionState({
-          id: d.assertionId,
-          fact: d.fact,
-          value: d.value,
-          validTime: d.validTime,
-          sourceId: d.sourceId,
-          citation: d.citation,
-          quote: d.quote,
-          recordedAt,
-          recordedBy: actor,
-          recordedRevision: revision,
-          corrected: false,
-          retracted: undefined,
-          history: prepend(undefined, entry),
-        }),
-      );
-      updateFact(draft, d.fact, (f) => factState(f.key, prepend(f.assertionIds, d.assertionId), f.assessment, prepend(f.history, entry)));
+      const recorded = assertionState({
+        id: d.assertionId,
+        fact: d.fact,
+        value: d.value,
+        validTime: d.validTime,
+        sourceId: d.sourceId,
+        citation: d.citation,
+        quote: d.quote,
+        recordedAt,
+        recordedBy: actor,
+        recordedRevision: revision,
+        corrected: false,
+        retracted: undefined,
+        history: prepend(undefined, entry),
+      });
+      draft.assertions.set(d.assertionId, recorded);
+      updateFact(draft, d.fact, (f) => factState(f.key, withLive(draft, f.sources, recorded), f.assessment, prepend(f.history, entry)));
       draft.assertionCount++;
       return;
     }
@@ -150,10 +191,10 @@ export function applyTo(draft: DraftModel, event: Recorded<IncidentEvent>): void
       draft.assertions.set(current.id, next);
       if (next.fact !== current.fact) {
         // A move: the old fact's history records the departure, the new one the arrival.
-        updateFact(draft, current.fact, (f) =>
-          factState(f.key, without(f.assertionIds, (id) => id === current.id), f.assessment, prepend(f.history, entry)),
-        );
-        updateFact(draft, next.fact, (f) => factState(f.key, prepend(f.assertionIds, current.id), f.assessment, prepend(f.history, entry)));
+        // A retracted assertion is in no fact's live lists, and a move does not bring it back.
+        const live = !current.retracted;
+        updateFact(draft, current.fact, (f) => factState(f.key, live ? withoutLive(f.sources, current) : f.sources, f.assessment, prepend(f.history, entry)));
+        updateFact(draft, next.fact, (f) => factState(f.key, live ? withLive(draft, f.sources, next) : f.sources, f.assessment, prepend(f.history, entry)));
       } else {
         logOnFact(draft, current.fact, entry);
       }
@@ -169,7 +210,7 @@ export function applyTo(draft: DraftModel, event: Recorded<IncidentEvent>): void
         current.id,
         assertionState({ ...current, retracted: { reason, at: recordedAt, actor, revision }, history: prepend(current.history, entry) }),
       );
-      logOnFact(draft, current.fact, entry);
+      updateFact(draft, current.fact, (f) => factState(f.key, current.retracted ? f.sources : withoutLive(f.sources, current), f.assessment, prepend(f.history, entry)));
       return;
     }
     case 'FactAssessed': {
@@ -184,7 +225,7 @@ export function applyTo(draft: DraftModel, event: Recorded<IncidentEvent>): void
           ...(previous ? { before: { preferred: [...previous.preferred], rationale: previous.rationale } } : {}),
           after: { preferred, rationale },
         });
-        return factState(f.key, f.assertionIds, { preferred, rationale, actor, recordedAt, revision }, prepend(f.history, entry));
+        return factState(f.key, f.sources, { preferred, rationale, actor, recordedAt, revision }, prepend(f.history, entry));
       });
       return;
     }

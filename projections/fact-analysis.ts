@@ -19,17 +19,16 @@ export interface AssertionLookup {
 
 /**
  * A source's later live assertion on a fact supersedes its earlier ones; retracted assertions
- * drop out, so retracting the later one brings the earlier back.
+ * drop out, so retracting the later one brings the earlier back. The fact record keeps each
+ * source's live assertions latest first, so this is one lookup per source.
  */
 export function currentAssertions(model: AssertionLookup, fact: FactState): AssertionState[] {
-  const latestBySource = new Map<string, AssertionState>();
-  for (let node = fact.assertionIds; node; node = node.tail) {
-    const assertion = model.assertions.get(node.head);
-    if (!assertion || assertion.retracted) continue;
-    const seen = latestBySource.get(assertion.sourceId);
-    if (!seen || seen.recordedRevision < assertion.recordedRevision) latestBySource.set(assertion.sourceId, assertion);
+  const current: AssertionState[] = [];
+  for (const { ids } of fact.sources) {
+    const assertion = ids && model.assertions.get(ids.head);
+    if (assertion) current.push(assertion);
   }
-  return [...latestBySource.values()].sort((a, b) => a.recordedRevision - b.recordedRevision);
+  return current.sort((a, b) => a.recordedRevision - b.recordedRevision);
 }
 
 /**

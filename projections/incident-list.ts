@@ -9,28 +9,27 @@ export function applyToIncidentList(incidents: Map<string, IncidentSummary>, eve
   if (stream?.kind !== 'incident') return;
   const { recordedAt } = event.metadata;
   if (event.type === 'IncidentOpened') {
-    incidents.set(stream.id, {
-      id: stream.id,
-      title: event.data.title,
-      ...(event.data.summary !== undefined ? { summary: event.data.summary } : {}),
-      openedAt: recordedAt,
-      updatedAt: recordedAt,
-      revision: event.revision,
-      assertionCount: 0,
-    });
+    incidents.set(stream.id, summary(stream.id, event.data.title, event.data.summary, recordedAt, recordedAt, event.revision, 0));
     return;
   }
   const current = incidents.get(stream.id);
   if (!current) return;
-  const next: IncidentSummary = { ...current, updatedAt: recordedAt, revision: event.revision };
+  let { title, summary: text, assertionCount } = current;
   if (event.type === 'IncidentDetailsRevised') {
-    if (event.data.title !== undefined) next.title = event.data.title;
-    if (event.data.summary !== undefined) next.summary = event.data.summary;
+    if (event.data.title !== undefined) title = event.data.title;
+    if (event.data.summary !== undefined) text = event.data.summary;
   }
   // The decider only lets a live assertion be retracted, so a count is enough.
-  if (event.type === 'AssertionRecorded') next.assertionCount++;
-  if (event.type === 'AssertionRetracted') next.assertionCount = Math.max(0, next.assertionCount - 1);
-  incidents.set(stream.id, next);
+  if (event.type === 'AssertionRecorded') assertionCount++;
+  if (event.type === 'AssertionRetracted') assertionCount = Math.max(0, assertionCount - 1);
+  incidents.set(stream.id, summary(current.id, title, text, current.openedAt, recordedAt, event.revision, assertionCount));
+}
+
+/** One shape for every summary (an absent summary is left out, as the schema has it), built once per event. */
+function summary(id: string, title: string, text: string | undefined, openedAt: string, updatedAt: string, revision: number, assertionCount: number): IncidentSummary {
+  return text === undefined
+    ? { id, title, openedAt, updatedAt, revision, assertionCount }
+    : { id, title, summary: text, openedAt, updatedAt, revision, assertionCount };
 }
 
 interface Indexed {

@@ -55,10 +55,19 @@ export interface Assessment {
   readonly revision: number;
 }
 
+/** One source's live (not retracted) assertions on a fact, latest recorded first. */
+export interface SourceAssertions {
+  readonly sourceId: string;
+  readonly ids: List<string>;
+}
+
 export interface FactState {
   readonly key: string;
-  /** Assertions now filed under this fact, retracted ones included; order carries no meaning. */
-  readonly assertionIds: List<string>;
+  /**
+   * The live assertions filed under this fact, by source: each source's current one is the head
+   * of its list, and retracting it brings the next back. Sources with none left are dropped.
+   */
+  readonly sources: readonly SourceAssertions[];
   readonly assessment?: Assessment;
   readonly history: List<RevisionEntry>;
   /**

@@ -1,36 +1,37 @@
 import type { IncidentEvent, Recorded } from '../events/index.js';
-import { analyseFact } from './fact-analysis.js';
 import { recordedAtMs } from './fold.js';
-import { ModelDraft, initialIncidentModel, type AssertionState, type FactState, type IncidentModel } from './incident-model.js';
-import { ValueHistory, VersionIndex } from './version-index.js';
+import { ModelDraft, initialIncidentModel, type IncidentModel } from './incident-model.js';
 
 export type OfferResult = 'applied' | 'duplicate' | 'gap';
 
-type Details = Pick<IncidentModel, 'id' | 'title' | 'summary' | 'openedAt'>;
+/** Events between snapshots: an "as of" model folds at most this many less one. */
+const DEFAULT_SNAPSHOT_EVERY = 256;
 
 /**
- * One incident stream held in memory, able to give its model at any revision without refolding.
- * Events are folded once, forwards; every version of every assertion and fact record the fold
- * produces is indexed by revision. The model "as of" revision r reads each record's last version
- * at or before r — the same records the fold had at r, so it equals `fold(upTo(events, asOf))`,
- * and per-record memos (the fact analysis) carry over between instants. Costs memory in
- * proportion to the events, like holding the events themselves.
+ * One incident stream held in memory, able to give its model at any revision without refolding
+ * from zero. Events are folded once, forwards, and the model is frozen every `snapshotEvery`
+ * events; the model "as of" revision r is the last snapshot at or before r with the few events
+ * after it folded on top, so it equals `fold(upTo(events, asOf))`. Snapshots are persistent maps
+ * sharing every record they have in common, so a snapshot costs the records its events changed,
+ * not a copy of the model; and records shared between models share their memoised analyses.
  */
 export class IncidentReplay {
+  private readonly events: Array<Recorded<IncidentEvent>> = [];
   private readonly times: number[] = [];
-  private readonly recordedAt: string[] = [];
-  private readonly counts: number[] = [];
   private readonly draft = new ModelDraft();
   private latest: IncidentModel = initialIncidentModel;
-  private readonly assertions = new VersionIndex<AssertionState>();
-  private readonly facts = new VersionIndex<FactState>();
-  private readonly details = new ValueHistory<Details>();
+  /** snapshots[i] is the model after revision (i + 1) × snapshotEvery − 1. */
+  private readonly snapshots: IncidentModel[] = [];
   /** While recordedAt never decreases, "up to asOf" is a binary search. */
   private monotonic = true;
 
+  constructor(private readonly snapshotEvery = DEFAULT_SNAPSHOT_EVERY) {
+    if (!(Number.isSafeInteger(snapshotEvery) && snapshotEvery > 0)) throw new RangeError('snapshotEvery must be a positive integer');
+  }
+
   /** Revision of the last event held; -1 when empty. */
   get revision(): number {
-    return this.times.length - 1;
+    return this.events.length - 1;
   }
 
   /** Folds in the next event of the stream. Idempotent by revision; an event past the next one is a gap and is refused. */
@@ -39,10 +40,11 @@ export class IncidentReplay {
     if (event.revision !== this.revision + 1) return 'gap';
     const at = recordedAtMs(event);
     if (this.times.length > 0 && at < this.times[this.times.length - 1]!) this.monotonic = false;
-    this.fold(event);
+    this.draft.apply(event);
+    // Only what a fold reads is kept: ids, hashes and the rest would double the memory held.
+    this.events.push({ type: event.type, data: event.data, revision: event.revision, metadata: { recordedAt: event.metadata.recordedAt, actor: event.metadata.actor } } as unknown as Recorded<IncidentEvent>);
     this.times.push(at);
-    this.recordedAt.push(event.metadata.recordedAt);
-    this.counts.push(this.draft.assertionCount);
+    if (this.events.length % this.snapshotEvery === 0) this.snapshots.push(this.freezeLatest());
     return 'applied';
   }
 
@@ -69,57 +71,18 @@ export class IncidentReplay {
 
   /** The model after the event at `revision` (default: the latest). */
   modelAt(revision: number = this.revision): IncidentModel {
-    if (revision >= this.revision) {
-      if (this.latest.revision !== this.revision) this.latest = this.draft.freeze();
-      return this.latest;
-    }
+    if (revision >= this.revision) return this.freezeLatest();
     if (revision < 0) return initialIncidentModel;
-    return {
-      ...this.details.at(revision),
-      revision,
-      updatedAt: this.recordedAt[revision]!,
-      assertionCount: this.counts[revision]!,
-      assertions: this.assertions.asMapAt(revision),
-      facts: this.facts.asMapAt(revision),
-    };
+    const taken = Math.floor((revision + 1) / this.snapshotEvery);
+    const base = taken === 0 ? initialIncidentModel : this.snapshots[taken - 1]!;
+    if (base.revision === revision) return base;
+    const draft = new ModelDraft(base);
+    for (let r = base.revision + 1; r <= revision; r++) draft.apply(this.events[r]!);
+    return draft.freeze();
   }
 
-  /** Applies the event and indexes the records it produced. */
-  private fold(event: Recorded<IncidentEvent>): void {
-    const revision = event.revision;
-    const touchedFacts = new Set<string>();
-    let assertionId: string | undefined;
-    switch (event.type) {
-      case 'IncidentOpened':
-      case 'IncidentDetailsRevised':
-        this.draft.apply(event);
-        this.details.record(revision, this.draft.details());
-        return;
-      case 'FactAssessed':
-        touchedFacts.add(event.data.fact);
-        break;
-      default: {
-        assertionId = event.data.assertionId;
-        // A correction may move the assertion: both the fact it leaves and the one it joins change.
-        const before = this.draft.assertion(assertionId)?.fact;
-        if (before !== undefined) touchedFacts.add(before);
-      }
-    }
-    this.draft.apply(event);
-    if (assertionId !== undefined) {
-      const after = this.draft.assertion(assertionId);
-      if (after) {
-        this.assertions.record(assertionId, revision, after);
-        touchedFacts.add(after.fact);
-      }
-    }
-    for (const key of touchedFacts) {
-      const fact = this.draft.fact(key);
-      if (!fact) continue;
-      this.facts.record(key, revision, fact);
-      // Analysed now, while the draft holds exactly this version's assertions: a read at any
-      // instant then finds every fact's analysis memoised instead of paying for it.
-      analyseFact(this.draft, fact);
-    }
+  private freezeLatest(): IncidentModel {
+    if (this.latest.revision !== this.revision) this.latest = this.draft.freeze();
+    return this.latest;
   }
 }

@@ -14,8 +14,22 @@ export interface ViewContext {
 
 export const asOfField = (ctx: ViewContext): string | null => ctx.asOf?.toISOString() ?? null;
 
+// An assertion record never changes and a registered source keeps its name, so once the name is
+// known the view of a record is fixed: every timeline and facts view at every revision shares it.
+const views = new WeakMap<AssertionState, AssertionView>();
+
 export function assertionView(a: AssertionState, sources: SourceNames): AssertionView {
-  const sourceName = sources.get(a.sourceId)?.name;
+  let view = views.get(a);
+  if (view === undefined) {
+    const sourceName = sources.get(a.sourceId)?.name;
+    view = buildAssertionView(a, sourceName);
+    // An unknown source may be registered later (an imported ledger): not remembered until then.
+    if (sourceName !== undefined) views.set(a, view);
+  }
+  return view;
+}
+
+function buildAssertionView(a: AssertionState, sourceName: string | undefined): AssertionView {
   return {
     assertionId: a.id,
     fact: a.fact,

@@ -2,12 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { IncidentEvent, Value } from '../../events/index.js';
 import { disputesView } from '../../projections/disputes.js';
+import { currentAssertions } from '../../projections/fact-analysis.js';
 import { factsView } from '../../projections/facts-view.js';
 import { assertionHistoryView, factHistoryView } from '../../projections/history.js';
 import { foldIncidentModel, type IncidentModel } from '../../projections/incident-model.js';
 import { IncidentReplay } from '../../projections/incident-replay.js';
 import { incidentView } from '../../projections/incident-view.js';
-import { PersistentMap } from '../../projections/persistent-map.js';
+import { PersistentMap, hashKey } from '../../projections/persistent-map.js';
 import { timelineView } from '../../projections/timeline.js';
 import { EUROPOL, LE_SOIR, SKYECC, at, chronicle, ctx, hour, id, opened } from '../support/projection-fixtures.js';
 
@@ -84,6 +85,25 @@ describe('incident replay', () => {
       { numRuns: 150 },
     ));
 
+  it("keeps each fact's current assertions: every source's latest live one, in recording order", () =>
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
+        const events = chronicle(...history(ops));
+        for (let r = 0; r < events.length; r++) {
+          const model = foldIncidentModel(events.slice(0, r + 1));
+          for (const [key, fact] of model.facts) {
+            // The definition, from every assertion the model holds.
+            const latest = new Map<string, string>();
+            const all = [...model.assertions.values()].filter((a) => a.fact === key && !a.retracted);
+            for (const a of all.sort((x, y) => x.recordedRevision - y.recordedRevision)) latest.set(a.sourceId, a.id);
+            const expected = all.filter((a) => latest.get(a.sourceId) === a.id).map((a) => a.id);
+            expect(currentAssertions(model, fact).map((a) => a.id)).toEqual(expected);
+          }
+        }
+      }),
+      { numRuns: 100 },
+    ));
+
   it('is idempotent by revision and refuses a gap', () => {
     const events = chronicle(opened(), at(hour(1), { type: 'AssertionRetracted', data: { assertionId: id('x'), reason: 'r' } }), opened());
     const replay = new IncidentReplay();
@@ -129,4 +149,30 @@ describe('persistent map', () => {
         if (early && earlyCopy) expect(new Map(early)).toEqual(earlyCopy);
       }),
     ));
+
+  it('keeps keys whose hashes collide apart, in every version', () => {
+    // Find two keys with one 32-bit hash (birthday search: about 2^16 tries).
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const key = `k${i}`;
+      const other = seen.get(hashKey(key));
+      if (other !== undefined) pair = [other, key];
+      else seen.set(hashKey(key), key);
+    }
+    const [a, b] = pair;
+    expect(hashKey(a)).toBe(hashKey(b));
+    const editor = PersistentMap.empty<number>().edit();
+    editor.set(a, 1);
+    const one = editor.freeze();
+    editor.set(b, 2);
+    editor.set('elsewhere', 3);
+    const two = editor.freeze();
+    editor.set(a, 4);
+    const three = editor.freeze();
+    expect([one.get(a), one.get(b), one.size]).toEqual([1, undefined, 1]);
+    expect([two.get(a), two.get(b), two.size]).toEqual([1, 2, 3]);
+    expect([three.get(a), three.get(b), three.get('elsewhere'), three.size]).toEqual([4, 2, 3, 3]);
+    expect(new Map(three)).toEqual(new Map([[a, 4], [b, 2], ['elsewhere', 3]]));
+  });
 });
