@@ -1,17 +1,24 @@
 import type { IncidentEvent, Recorded } from '../events/index.js';
 import type { Assessment, AssertionState, FactState, IncidentModel, SourceAssertions } from './incident-model.js';
 import { prepend, type List } from './persistent-list.js';
-import type { MapEditor } from './persistent-map.js';
 import type { RevisionChange, RevisionEntry } from './schemas.js';
 
 /* How each incident event changes the incident model (see incident-model.ts for the model itself). */
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** A map being written by a fold (a persistent map's editor, or an overlay over a snapshot). */
+export interface MapDraft<V> {
+  readonly size: number;
+  get(key: string): V | undefined;
+  set(key: string, value: V): void;
+  freeze(): ReadonlyMap<string, V>;
+}
+
 /** A model being folded: its maps are editors, everything else plain fields. */
 export type DraftModel = Mutable<Omit<IncidentModel, 'assertions' | 'facts'>> & {
-  assertions: MapEditor<AssertionState>;
-  facts: MapEditor<FactState>;
+  assertions: MapDraft<AssertionState>;
+  facts: MapDraft<FactState>;
 };
 
 const CORRECTABLE = ['fact', 'value', 'validTime', 'quote', 'citation'] as const;

@@ -66,11 +66,14 @@ const analyses = new WeakMap<IncidentModel, ReadonlyMap<string, FactAnalysis>>()
 export function analyseFacts(model: IncidentModel): ReadonlyMap<string, FactAnalysis> {
   let result = analyses.get(model);
   if (!result) {
-    const live = new Map<string, FactAnalysis>();
-    for (const key of [...model.facts.keys()].sort()) {
-      const analysis = analyseFact(model, model.facts.get(key)!);
-      if (analysis) live.set(key, analysis);
+    const found: FactAnalysis[] = [];
+    for (const fact of model.facts.values()) {
+      const analysis = analyseFact(model, fact);
+      if (analysis) found.push(analysis);
     }
+    found.sort((a, b) => (a.fact < b.fact ? -1 : a.fact > b.fact ? 1 : 0));
+    const live = new Map<string, FactAnalysis>();
+    for (const analysis of found) live.set(analysis.fact, analysis);
     result = live;
     analyses.set(model, result);
   }

@@ -1,6 +1,7 @@
 import type { Citation, IncidentEvent, Recorded, Value } from '../events/index.js';
 import { applyTo, type DraftModel } from './apply-incident-event.js';
 import type { List } from './persistent-list.js';
+import { OverlayEditor } from './overlay-map.js';
 import { PersistentMap } from './persistent-map.js';
 import type { FactAnalysis } from './fact-analysis.js';
 import type { RevisionEntry } from './schemas.js';
@@ -98,8 +99,19 @@ const asPersistent = <V>(map: ReadonlyMap<string, V>): PersistentMap<V> => {
 export class ModelDraft {
   private readonly draft: DraftModel;
 
-  constructor(from: IncidentModel = initialIncidentModel) {
-    this.draft = { ...from, assertions: asPersistent(from.assertions).edit(), facts: asPersistent(from.facts).edit() };
+  constructor(from: IncidentModel = initialIncidentModel, overlay = false) {
+    this.draft = overlay
+      ? { ...from, assertions: new OverlayEditor(from.assertions), facts: new OverlayEditor(from.facts) }
+      : { ...from, assertions: asPersistent(from.assertions).edit(), facts: asPersistent(from.facts).edit() };
+  }
+
+  /**
+   * A draft for a few events over a model that stays as it is (a snapshot): its changes sit in
+   * small maps over the model's, nothing is copied. For a model read and dropped, not for one
+   * many later models are built on (each would add a layer).
+   */
+  static over(base: IncidentModel): ModelDraft {
+    return new ModelDraft(base, true);
   }
 
   apply(event: Recorded<IncidentEvent>): this {

@@ -76,7 +76,7 @@ export class IncidentReplay {
     const taken = Math.floor((revision + 1) / this.snapshotEvery);
     const base = taken === 0 ? initialIncidentModel : this.snapshots[taken - 1]!;
     if (base.revision === revision) return base;
-    const draft = new ModelDraft(base);
+    const draft = ModelDraft.over(base);
     for (let r = base.revision + 1; r <= revision; r++) draft.apply(this.events[r]!);
     return draft.freeze();
   }
