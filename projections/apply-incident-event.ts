@@ -1,4 +1,4 @@
-import type { IncidentEvent, Recorded } from '../events/index.js';
+import type { EventMetadata, IncidentEvent } from '../events/index.js';
 import type { Assessment, AssertionState, FactState, IncidentModel, SourceAssertions } from './incident-model.js';
 import { prepend, type List } from './persistent-list.js';
 import type { RevisionChange, RevisionEntry } from './schemas.js';
@@ -6,6 +6,9 @@ import type { RevisionChange, RevisionEntry } from './schemas.js';
 /* How each incident event changes the incident model (see incident-model.ts for the model itself). */
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** What a fold reads of a recorded incident event (a `Recorded<IncidentEvent>` is one). */
+export type FoldInput = IncidentEvent & { readonly revision: number; readonly metadata: Pick<EventMetadata, 'recordedAt' | 'actor'> };
 
 /** A map being written by a fold (a persistent map's editor, or an overlay over a snapshot). */
 export interface MapDraft<V> {
@@ -16,7 +19,7 @@ export interface MapDraft<V> {
 }
 
 /** A model being folded: its maps are editors, everything else plain fields. */
-export type DraftModel = Mutable<Omit<IncidentModel, 'assertions' | 'facts'>> & {
+export type DraftModel = Mutable<Omit<IncidentModel, 'assertions' | 'facts' | 'memo'>> & {
   assertions: MapDraft<AssertionState>;
   facts: MapDraft<FactState>;
 };
@@ -46,7 +49,7 @@ const factState = (key: string, sources: readonly SourceAssertions[], assessment
   sources,
   assessment,
   history,
-  memo: {},
+  analysis: undefined,
 });
 
 const revisionEntry = (entry: RevisionEntry): RevisionEntry => entry;
@@ -59,9 +62,11 @@ const logOnFact = (draft: DraftModel, key: string, entry: RevisionEntry): void =
   updateFact(draft, key, (f) => factState(f.key, f.sources, f.assessment, prepend(f.history, entry)));
 
 /** The fact's live assertions with `a` among them, in its source's list by recording order (latest first). */
-function withLive(draft: DraftModel, sources: readonly SourceAssertions[], a: AssertionState): readonly SourceAssertions[] {
+function withLive(draft: DraftModel, sources: readonly SourceAssertions[], a: AssertionState, latest: boolean): readonly SourceAssertions[] {
   const i = sources.findIndex((s) => s.sourceId === a.sourceId);
-  const ids = insertByRecording(draft, i < 0 ? undefined : sources[i]!.ids, a);
+  const list = i < 0 ? undefined : sources[i]!.ids;
+  // A new recording is the latest of all; only a correction moving an older one must find its place.
+  const ids = latest ? prepend(list, a.id) : insertByRecording(draft, list, a);
   return i < 0 ? [...sources, { sourceId: a.sourceId, ids }] : sources.map((s, j) => (j === i ? { sourceId: s.sourceId, ids } : s));
 }
 
@@ -77,7 +82,6 @@ function withoutLive(sources: readonly SourceAssertions[], a: AssertionState): r
 function insertByRecording(draft: DraftModel, list: List<string>, a: AssertionState): List<string> {
   const before: string[] = [];
   let rest = list;
-  // A new recording is the latest and goes first; only a correction moving an older one walks.
   while (rest && (draft.assertions.get(rest.head)?.recordedRevision ?? -1) > a.recordedRevision) {
     before.push(rest.head);
     rest = rest.tail;
@@ -132,7 +136,7 @@ function recordedFields(d: EventData<'AssertionRecorded'>): RevisionChange {
  * Invariant the fact analysis relies on: whatever changes an assertion also replaces the record
  * of the fact it is filed under (its history grows), so a fact record identifies its contents.
  */
-export function applyTo(draft: DraftModel, event: Recorded<IncidentEvent>): void {
+export function applyTo(draft: DraftModel, event: FoldInput): void {
   const { recordedAt, actor } = event.metadata;
   const revision = event.revision;
   draft.revision = revision;
@@ -175,7 +179,7 @@ export function applyTo(draft: DraftModel, event: Recorded<IncidentEvent>): void
         history: prepend(undefined, entry),
       });
       draft.assertions.set(d.assertionId, recorded);
-      updateFact(draft, d.fact, (f) => factState(f.key, withLive(draft, f.sources, recorded), f.assessment, prepend(f.history, entry)));
+      updateFact(draft, d.fact, (f) => factState(f.key, withLive(draft, f.sources, recorded, true), f.assessment, prepend(f.history, entry)));
       draft.assertionCount++;
       return;
     }
@@ -201,7 +205,7 @@ export function applyTo(draft: DraftModel, event: Recorded<IncidentEvent>): void
         // A retracted assertion is in no fact's live lists, and a move does not bring it back.
         const live = !current.retracted;
         updateFact(draft, current.fact, (f) => factState(f.key, live ? withoutLive(f.sources, current) : f.sources, f.assessment, prepend(f.history, entry)));
-        updateFact(draft, next.fact, (f) => factState(f.key, live ? withLive(draft, f.sources, next) : f.sources, f.assessment, prepend(f.history, entry)));
+        updateFact(draft, next.fact, (f) => factState(f.key, live ? withLive(draft, f.sources, next, false) : f.sources, f.assessment, prepend(f.history, entry)));
       } else {
         logOnFact(draft, current.fact, entry);
       }

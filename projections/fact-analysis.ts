@@ -38,8 +38,8 @@ export function currentAssertions(model: AssertionLookup, fact: FactState): Asse
  * bookkeeping cost more than the analysis.) Undefined when the fact is not live.
  */
 export function analyseFact(model: AssertionLookup, fact: FactState): FactAnalysis | undefined {
-  if (fact.memo.analysis === undefined) fact.memo.analysis = analyse(model, fact) ?? null;
-  return fact.memo.analysis ?? undefined;
+  if (fact.analysis === undefined) fact.analysis = analyse(model, fact) ?? null;
+  return fact.analysis ?? undefined;
 }
 
 function analyse(model: AssertionLookup, fact: FactState): FactAnalysis | undefined {
@@ -59,23 +59,17 @@ function analyse(model: AssertionLookup, fact: FactState): FactAnalysis | undefi
   return { fact: fact.key, status, current, conflicts, ...(fact.assessment ? { assessment: fact.assessment } : {}) };
 }
 
-// Models are immutable, so an analysis computed once per model object stays true.
-const analyses = new WeakMap<IncidentModel, ReadonlyMap<string, FactAnalysis>>();
-
-/** Every live fact (at least one current assertion), by fact key. Memoised per model. */
+/** Every live fact (at least one current assertion), by fact key. Memoised on the model. */
 export function analyseFacts(model: IncidentModel): ReadonlyMap<string, FactAnalysis> {
-  let result = analyses.get(model);
-  if (!result) {
-    const found: FactAnalysis[] = [];
-    for (const fact of model.facts.values()) {
-      const analysis = analyseFact(model, fact);
-      if (analysis) found.push(analysis);
-    }
-    found.sort((a, b) => (a.fact < b.fact ? -1 : a.fact > b.fact ? 1 : 0));
-    const live = new Map<string, FactAnalysis>();
-    for (const analysis of found) live.set(analysis.fact, analysis);
-    result = live;
-    analyses.set(model, result);
+  if (model.memo.facts) return model.memo.facts;
+  const found: FactAnalysis[] = [];
+  for (const fact of model.facts.values()) {
+    const analysis = analyseFact(model, fact);
+    if (analysis) found.push(analysis);
   }
-  return result;
+  found.sort((a, b) => (a.fact < b.fact ? -1 : a.fact > b.fact ? 1 : 0));
+  const live = new Map<string, FactAnalysis>();
+  for (const analysis of found) live.set(analysis.fact, analysis);
+  model.memo.facts = live;
+  return live;
 }

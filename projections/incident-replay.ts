@@ -1,11 +1,12 @@
 import type { IncidentEvent, Recorded } from '../events/index.js';
+import type { FoldInput } from './apply-incident-event.js';
 import { recordedAtMs } from './fold.js';
 import { ModelDraft, initialIncidentModel, type IncidentModel } from './incident-model.js';
 
 export type OfferResult = 'applied' | 'duplicate' | 'gap';
 
 /** Events between snapshots: an "as of" model folds at most this many less one. */
-const DEFAULT_SNAPSHOT_EVERY = 256;
+const DEFAULT_SNAPSHOT_EVERY = 128;
 
 /**
  * One incident stream held in memory, able to give its model at any revision without refolding
@@ -16,7 +17,12 @@ const DEFAULT_SNAPSHOT_EVERY = 256;
  * not a copy of the model; and records shared between models share their memoised analyses.
  */
 export class IncidentReplay {
-  private readonly events: Array<Recorded<IncidentEvent>> = [];
+  // What a fold reads of each event, by revision, in columns: ids, hashes and the rest would
+  // double the memory held, and an object per event would add to it.
+  private readonly types: Array<IncidentEvent['type']> = [];
+  private readonly data: Array<IncidentEvent['data']> = [];
+  private readonly recordedAt: string[] = [];
+  private readonly actors: string[] = [];
   private readonly times: number[] = [];
   private readonly draft = new ModelDraft();
   private latest: IncidentModel = initialIncidentModel;
@@ -31,7 +37,7 @@ export class IncidentReplay {
 
   /** Revision of the last event held; -1 when empty. */
   get revision(): number {
-    return this.events.length - 1;
+    return this.times.length - 1;
   }
 
   /** Folds in the next event of the stream. Idempotent by revision; an event past the next one is a gap and is refused. */
@@ -41,10 +47,12 @@ export class IncidentReplay {
     const at = recordedAtMs(event);
     if (this.times.length > 0 && at < this.times[this.times.length - 1]!) this.monotonic = false;
     this.draft.apply(event);
-    // Only what a fold reads is kept: ids, hashes and the rest would double the memory held.
-    this.events.push({ type: event.type, data: event.data, revision: event.revision, metadata: { recordedAt: event.metadata.recordedAt, actor: event.metadata.actor } } as unknown as Recorded<IncidentEvent>);
+    this.types.push(event.type);
+    this.data.push(event.data);
+    this.recordedAt.push(event.metadata.recordedAt);
+    this.actors.push(event.metadata.actor);
     this.times.push(at);
-    if (this.events.length % this.snapshotEvery === 0) this.snapshots.push(this.freezeLatest());
+    if (this.times.length % this.snapshotEvery === 0) this.snapshots.push(this.freezeLatest());
     return 'applied';
   }
 
@@ -77,8 +85,15 @@ export class IncidentReplay {
     const base = taken === 0 ? initialIncidentModel : this.snapshots[taken - 1]!;
     if (base.revision === revision) return base;
     const draft = ModelDraft.over(base);
-    for (let r = base.revision + 1; r <= revision; r++) draft.apply(this.events[r]!);
+    for (let r = base.revision + 1; r <= revision; r++) draft.apply(this.eventAt(r));
     return draft.freeze();
+  }
+
+  /** The event at `revision` as far as a fold reads it. */
+  private eventAt(revision: number): FoldInput {
+    const metadata = { recordedAt: this.recordedAt[revision]!, actor: this.actors[revision]! };
+    // The type and data columns were filled from one event, so they pair up as the union wants.
+    return { type: this.types[revision]!, data: this.data[revision]!, revision, metadata } as FoldInput;
   }
 
   private freezeLatest(): IncidentModel {
