@@ -2,7 +2,8 @@ import { ZERO_HASH, type StoredEvent } from '../../events/index.js';
 import { Frontier } from '../log/frontier.js';
 import { toHex } from '../log/hex.js';
 import { EMPTY_ROOT, leafHash, verifyConsistency } from '../log/merkle.js';
-import { chainHash, type ChainFailure } from '../store/hash-chain.js';
+import { rehash, type ChainFailure } from '../store/hash-chain.js';
+import type { EventStore, StoredEventJson } from '../store/port.js';
 
 const fromHex = (hex: string): Buffer => Buffer.from(hex, 'hex');
 
@@ -34,12 +35,18 @@ export interface LogView {
   consistencyProof(from: number, to?: number): { proof: string[] };
 }
 
+/** `$all` in the form verification checks best: the stored JSON texts where the store offers them. */
+export function ledgerEvents(store: EventStore): AsyncIterable<StoredEvent | StoredEventJson> {
+  return store.readAllJson ? store.readAllJson() : store.readAll();
+}
+
 /**
  * Recomputes every stream's hash chain and the ledger log's root from the events, in one pass
  * and constant memory per stream. With a kept checkpoint, proves the recomputed ledger extends it.
+ * Events may come as values or as their stored JSON texts (`ledgerEvents`): the report is the same.
  */
 export async function verifyLedger(
-  events: AsyncIterable<StoredEvent>,
+  events: AsyncIterable<StoredEvent | StoredEventJson>,
   options: { log?: LogView; against?: KeptCheckpoint; onProgress?: (checked: number) => void } = {},
 ): Promise<VerifyReport> {
   const failures: VerifyFailure[] = [];
@@ -47,15 +54,18 @@ export async function verifyLedger(
   const frontier = Frontier.empty();
   let checked = 0;
 
-  for await (const e of events) {
-    const tail = tails.get(e.stream) ?? { revision: -1, hash: ZERO_HASH };
+  for await (const item of events) {
+    const e = rehash(item);
+    let tail = tails.get(e.stream);
+    if (!tail) tails.set(e.stream, (tail = { revision: -1, hash: ZERO_HASH }));
     if (e.revision <= tail.revision) failures.push({ stream: e.stream, revision: e.revision, reason: 'out-of-order', detail: `revision ${e.revision} after ${tail.revision}` });
     else if (e.revision > tail.revision + 1) failures.push({ stream: e.stream, revision: e.revision, reason: 'gap', detail: `revisions ${tail.revision + 1}..${e.revision - 1} missing` });
     if (e.metadata.prevHash !== tail.hash) failures.push({ stream: e.stream, revision: e.revision, reason: 'broken-link', detail: `prevHash does not match the hash of revision ${tail.revision}` });
-    const { hash, ...rest } = e.metadata;
-    const actual = chainHash({ stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: rest });
-    if (actual !== hash) failures.push({ stream: e.stream, revision: e.revision, reason: 'hash-mismatch', detail: `stored ${hash}, computed ${actual}` });
-    tails.set(e.stream, { revision: Math.max(e.revision, tail.revision), hash });
+    const { hash } = e.metadata;
+    if (e.actual !== hash) failures.push({ stream: e.stream, revision: e.revision, reason: 'hash-mismatch', detail: `stored ${hash}, computed ${e.actual}` });
+    // The tail is this map's own object: updated in place rather than replaced for every event.
+    tail.revision = Math.max(e.revision, tail.revision);
+    tail.hash = hash;
     // The log's leaf is the stored hash: a rewritten event whose hash was recomputed changes the root.
     frontier.push(leafHash(fromHex(hash)));
     checked++;

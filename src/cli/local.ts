@@ -6,14 +6,15 @@ import type { Config } from '../config.js';
 import type { LogFollower } from '../log/follow.js';
 import { LedgerLog } from '../log/ledger-log.js';
 import { checkpointSigner } from '../log/signing.js';
-import type { EventStore } from '../store/port.js';
+import type { EventStore, StoredEventJson } from '../store/port.js';
 import { SqliteEventStore } from '../store/sqlite/index.js';
 import { CliError, errorMessage, usageError } from './io.js';
 import type { InsertRow } from '../store/sqlite/rows.js';
 
 /** An event as read for verification, with what its row's plain columns say when they disagree. */
 export interface ReadEvent {
-  event: StoredEvent;
+  /** As its stored JSON texts when they parse (verification hashes those), else as tolerant values. */
+  event: StoredEvent | StoredEventJson;
   /** Set when the row's event_id/hash/prev_hash columns differ from its metadata, or its JSON does not parse. */
   rowProblem?: string;
 }
@@ -76,7 +77,12 @@ export function rowToReadEvent(row: RawRow): ReadEvent {
     // Enough to carry on: the chain fields from their columns; the recomputed hash will not match.
     metadata = { eventId: row.event_id, recordedAt: row.recorded_at, actor: '', correlationId: '', causationId: '', schemaVersion: 0, prevHash: row.prev_hash, hash: row.hash };
   }
-  const event: StoredEvent = { stream: row.stream, revision: row.revision, position: row.position, type: row.type, data: data.ok ? data.value : row.data, metadata };
+  // Both texts parse: verification reads them itself (it must parse what it hashes, so the values
+  // parsed here only served the checks above).
+  const event: StoredEvent | StoredEventJson =
+    data.ok && meta.ok && isRecord(meta.value)
+      ? { stream: row.stream, revision: row.revision, position: row.position, type: row.type, dataJson: row.data, metadataJson: row.metadata }
+      : { stream: row.stream, revision: row.revision, position: row.position, type: row.type, data: data.ok ? data.value : row.data, metadata };
   return problems.length > 0 ? { event, rowProblem: problems.join('; ') } : { event };
 }
 

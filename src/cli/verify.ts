@@ -5,6 +5,7 @@ import { verifyLedger } from '../audit/verify-ledger.js';
 import type { Checkpoint, InclusionProof } from '../log/schemas.js';
 import { verifyConsistencyBetween, verifyInclusionAgainstCheckpoint } from '../log/verify-offline.js';
 import { verifyStreamChain } from '../store/hash-chain.js';
+import type { StoredEventJson } from '../store/port.js';
 import { count, emit, EXIT_OK, EXIT_TAMPERED, type CliContext, type CliIO, type Outcome } from './io.js';
 import { openLocal, type LocalLedger } from './local.js';
 import { configFor, readCheckpointFile, withLocal, withRemote, type LocalOptions, type RemoteOptions } from './options.js';
@@ -74,7 +75,7 @@ async function verifyLocal(io: CliIO, options: VerifyOptions, against: Checkpoin
     const head = await local.store.headPosition();
     const progress = startProgress(io, 'verify', { total: local.log.size(), enabled: options.progress !== false });
     let lastRead = -1;
-    const events = async function* (): AsyncGenerator<StoredEvent> {
+    const events = async function* (): AsyncGenerator<StoredEvent | StoredEventJson> {
       for await (const { event, rowProblem } of local.readEvents()) {
         if (rowProblem) failures.push({ stream: event.stream, revision: event.revision, reason: 'row-mismatch', detail: rowProblem });
         lastRead = event.position;

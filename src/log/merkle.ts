@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The Merkle tree of RFC 6962 / RFC 9162 section 2.1, pure: hashing, tree heads, proof
@@ -10,23 +10,31 @@ import { createHash } from 'node:crypto';
 
 export const HASH_SIZE = 32;
 
-const sha256 = (...parts: Uint8Array[]): Buffer => {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest();
-};
+/** Where a prefixed hash's input is put together: hashing is synchronous, so one buffer serves all. */
+const joined = Buffer.allocUnsafe(1 + 2 * HASH_SIZE);
 
-const LEAF_PREFIX = Uint8Array.of(0x00);
-const NODE_PREFIX = Uint8Array.of(0x01);
+/**
+ * SHA-256(prefix ‖ a ‖ b), hashed in one shot: about twice as fast as createHash for these few
+ * bytes. Node makes a fresh ArrayBuffer for a Buffer output, so base64 is asked for and decoded
+ * into a pooled Buffer instead (quicker than hex).
+ */
+function prefixedHash(prefix: number, a: Uint8Array, b?: Uint8Array): Buffer {
+  const length = 1 + a.length + (b?.length ?? 0);
+  const input = length <= joined.length ? joined : Buffer.allocUnsafe(length);
+  input[0] = prefix;
+  input.set(a, 1);
+  if (b) input.set(b, 1 + a.length);
+  return Buffer.from(hash('sha256', input.subarray(0, length), 'base64'), 'base64');
+}
 
 /** MTH({}) = SHA-256() */
-export const EMPTY_ROOT: Buffer = sha256();
+export const EMPTY_ROOT: Buffer = Buffer.from(hash('sha256', '', 'hex'), 'hex');
 
 /** MTH({d}) = SHA-256(0x00 ‖ d) */
-export const leafHash = (data: Uint8Array): Buffer => sha256(LEAF_PREFIX, data);
+export const leafHash = (data: Uint8Array): Buffer => prefixedHash(0x00, data);
 
 /** SHA-256(0x01 ‖ left ‖ right) */
-export const nodeHash = (left: Uint8Array, right: Uint8Array): Buffer => sha256(NODE_PREFIX, left, right);
+export const nodeHash = (left: Uint8Array, right: Uint8Array): Buffer => prefixedHash(0x01, left, right);
 
 /**
  * MTH(D[start:end]) for the ranges the RFC recursion visits: `start` is always a multiple of

@@ -49,6 +49,20 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+/**
+ * An event as a store that keeps JSON text holds it: its data and its metadata (chain fields
+ * included) as the texts written, RFC 8785 canonical since stores write them so (older rows may
+ * hold other JSON). Verification hashes these bytes rather than writing the values out again.
+ */
+export interface StoredEventJson {
+  stream: string;
+  revision: number;
+  position: number;
+  type: string;
+  dataJson: string;
+  metadataJson: string;
+}
+
 /** Handlers run one at a time in global order; the next event waits for the returned promise. */
 export type EventHandler = (event: StoredEvent) => void | Promise<void>;
 
@@ -65,6 +79,8 @@ export interface EventStore {
   /** Revision of the stream's last event, or -1 when it does not exist. */
   streamRevision(stream: string): Promise<number>;
   readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent>;
+  /** Optional: `$all` as the stored JSON texts, unparsed (SQLite). Verification reads this when offered. */
+  readAllJson?(options?: ReadAllOptions): AsyncIterable<StoredEventJson>;
   /** Position of the last event in the store, or -1 when empty. */
   headPosition(): Promise<number>;
   /** Catch up from `after`, then follow new appends live, in order, with no gaps or repeats. */

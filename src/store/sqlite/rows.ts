@@ -1,4 +1,5 @@
 import type { StoredEvent } from '../../../events/index.js';
+import type { StoredEventJson } from '../port.js';
 import type { SqliteDatabase } from './schema.js';
 
 /** The columns the store reads back; the rest exist for tools that query without parsing JSON. */
@@ -59,6 +60,10 @@ export function prepareStatements(db: SqliteDatabase) {
       `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
     ),
     after: db.prepare<[number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+    // Named as the port names them, so each row is a StoredEventJson as it comes.
+    afterJson: db.prepare<[number, number], StoredEventJson>(
+      'SELECT position, stream, revision, type, data AS dataJson, metadata AS metadataJson FROM events WHERE position > ? ORDER BY position LIMIT ?',
+    ),
     ping: db.prepare<[], number>('SELECT 1').pluck(),
   };
 }

@@ -9,8 +9,9 @@ export const SCHEMA_VERSION = 1;
 
 /**
  * One table. `position` is the rowid, so reading $all in order is a walk of the table's own
- * b-tree. data and metadata are the JSON the store hands back; the other columns repeat what
- * verification and benchmark tools query, so they need not parse JSON.
+ * b-tree. data and metadata are the JSON the store hands back, written as the RFC 8785 texts the
+ * chain hash covers (rows from older builds hold JSON.stringify text; both read the same); the
+ * other columns repeat what verification and benchmark tools query, so they need not parse JSON.
  */
 const CREATE_EVENTS = `
 CREATE TABLE events (

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { ZERO_HASH, type StoredEvent } from '../../../events/index.js';
 import { ConcurrencyError, StoreUnavailableError } from '../errors.js';
-import { chainHash, sealEvents } from '../hash-chain.js';
+import { sealEventsJson } from '../hash-chain.js';
 import type {
   AppendResult,
   EventHandler,
@@ -10,6 +10,7 @@ import type {
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
+  StoredEventJson,
   SubscribeOptions,
   Subscription,
 } from '../port.js';
@@ -95,10 +96,11 @@ export class SqliteEventStore implements EventStore {
         const tail = this.sql.tail.get(e.stream);
         if (e.revision !== (tail?.revision ?? -1) + 1) throw new Error(`${where}: revision does not follow ${tail?.revision ?? -1}`);
         if (e.metadata.prevHash !== (tail?.hash ?? ZERO_HASH)) throw new Error(`${where}: prevHash does not link to the previous event`);
-        const { hash, ...rest } = e.metadata;
-        if (chainHash({ stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: rest }) !== hash) {
-          throw new Error(`${where}: hash does not match the event's content`);
-        }
+        // Sealed again onto the same link: the hash must come out as given, and the texts are
+        // then exactly what an append of this event would have written.
+        const { hash, prevHash, ...input } = e.metadata;
+        const [sealed] = sealEventsJson(e.stream, e.revision, prevHash, [{ type: e.type, data: e.data, metadata: input }]);
+        if (sealed!.metadata.hash !== hash) throw new Error(`${where}: hash does not match the event's content`);
         this.sql.insert.run({
           position: e.position,
           stream: e.stream,
@@ -106,10 +108,10 @@ export class SqliteEventStore implements EventStore {
           type: e.type,
           event_id: e.metadata.eventId,
           recorded_at: e.metadata.recordedAt,
-          data: toJson(e.data),
-          metadata: toJson(e.metadata),
+          data: sealed!.dataJson,
+          metadata: sealed!.metadataJson,
           hash,
-          prev_hash: e.metadata.prevHash,
+          prev_hash: prevHash,
         });
         lastPosition = e.position;
         imported += 1;
@@ -139,20 +141,12 @@ export class SqliteEventStore implements EventStore {
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
-    const { after = -1, maxCount = Number.POSITIVE_INFINITY } = options;
-    if (options.maxCount !== undefined) assertCount('maxCount', maxCount);
-    let position = after;
-    let remaining = maxCount;
-    while (remaining > 0) {
-      // The consumer may await between events, and the store may close meanwhile.
-      this.assertOpen();
-      const limit = Math.min(this.pageSize, remaining);
-      const page = this.readPage(position, limit);
-      for (const event of page) yield event;
-      if (page.length < limit) return;
-      position = page[page.length - 1]!.position;
-      remaining -= page.length;
-    }
+    for (const page of this.pages(options, this.readPage)) for (const event of page) yield event;
+  }
+
+  /** `$all` as the rows hold it: data and metadata as the JSON texts written, for verification. */
+  async *readAllJson(options: ReadAllOptions = {}): AsyncIterable<StoredEventJson> {
+    for (const page of this.pages(options, this.readJsonPage)) for (const event of page) yield event;
   }
 
   async headPosition(): Promise<number> {
@@ -197,7 +191,9 @@ export class SqliteEventStore implements EventStore {
       return { result: { nextExpectedRevision: actual, position: tail?.position ?? -1, events: [] }, wrote: false };
     }
     const firstPosition = (this.sql.head.get() ?? -1) + 1;
-    const sealed = sealEvents(stream, actual + 1, tail?.hash ?? ZERO_HASH, events);
+    // The texts written are the ones the chain hash was computed from (RFC 8785), so verification
+    // can hash the stored bytes as they are.
+    const sealed = sealEventsJson(stream, actual + 1, tail?.hash ?? ZERO_HASH, events);
     const stored = sealed.map((e, i): StoredEvent => {
       const position = firstPosition + i;
       this.sql.insert.run({
@@ -207,8 +203,8 @@ export class SqliteEventStore implements EventStore {
         type: e.type,
         event_id: e.metadata.eventId,
         recorded_at: e.metadata.recordedAt,
-        data: toJson(e.data),
-        metadata: toJson(e.metadata),
+        data: e.dataJson,
+        metadata: e.metadataJson,
         hash: e.metadata.hash,
         prev_hash: e.metadata.prevHash,
       });
@@ -227,15 +223,29 @@ export class SqliteEventStore implements EventStore {
     return events;
   };
 
+  private readonly readJsonPage = (after: number, limit: number): StoredEventJson[] => this.sql.afterJson.all(after, limit);
+
+  /** Pages of `$all` in position order, each read when the previous one has been consumed. */
+  private *pages<T extends { position: number }>(options: ReadAllOptions, readPage: (after: number, limit: number) => T[]): Generator<T[]> {
+    const { after = -1, maxCount = Number.POSITIVE_INFINITY } = options;
+    if (options.maxCount !== undefined) assertCount('maxCount', maxCount);
+    let position = after;
+    let remaining = maxCount;
+    while (remaining > 0) {
+      // The consumer may await between events, and the store may close meanwhile.
+      this.assertOpen();
+      const limit = Math.min(this.pageSize, remaining);
+      const page = readPage(position, limit);
+      yield page;
+      if (page.length < limit) return;
+      position = page[page.length - 1]!.position;
+      remaining -= page.length;
+    }
+  }
+
   private assertOpen(): void {
     if (this.closed) throw new StoreUnavailableError('sqlite store is closed');
   }
-}
-
-function toJson(value: unknown): string {
-  const text = JSON.stringify(value);
-  if (text === undefined) throw new TypeError('event data and metadata must be JSON values');
-  return text;
 }
 
 function assertCount(name: string, value: number): void {
