@@ -6,7 +6,7 @@ import { ModelDraft, initialIncidentModel, type IncidentModel } from './incident
 export type OfferResult = 'applied' | 'duplicate' | 'gap';
 
 /** Events between snapshots: an "as of" model folds at most this many less one. */
-const DEFAULT_SNAPSHOT_EVERY = 128;
+const DEFAULT_SNAPSHOT_EVERY = 256;
 
 /**
  * One incident stream held in memory, able to give its model at any revision without refolding

@@ -26,6 +26,20 @@ export function toStoredEvent(row: EventRow): StoredEvent {
   };
 }
 
+/** A row of `$all` as an array (better-sqlite3's raw mode): no object per row while paging. */
+export type EventTuple = [position: number, stream: string, revision: number, type: string, data: string, metadata: string];
+
+export function tupleToStoredEvent(row: EventTuple): StoredEvent {
+  return {
+    stream: row[1],
+    revision: row[2],
+    position: row[0],
+    type: row[3],
+    data: JSON.parse(row[4]) as unknown,
+    metadata: JSON.parse(row[5]) as StoredEvent['metadata'],
+  };
+}
+
 export interface InsertRow {
   position: number;
   stream: string;
@@ -59,7 +73,7 @@ export function prepareStatements(db: SqliteDatabase) {
     backwards: db.prepare<[string, number, number], EventRow>(
       `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
     ),
-    after: db.prepare<[number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+    after: db.prepare<[number, number], EventTuple>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
     // Named as the port names them, so each row is a StoredEventJson as it comes.
     afterJson: db.prepare<[number, number], StoredEventJson>(
       'SELECT position, stream, revision, type, data AS dataJson, metadata AS metadataJson FROM events WHERE position > ? ORDER BY position LIMIT ?',

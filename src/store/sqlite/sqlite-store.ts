@@ -17,7 +17,7 @@ import type {
 import { assertExpectedRevision, satisfiesExpectedRevision } from '../expected-revision.js';
 import { assertDistinctEventIds, matchRetry } from './idempotency.js';
 import { openDatabase, type SqliteDatabase } from './schema.js';
-import { prepareStatements, toStoredEvent, type EventRow, type Statements } from './rows.js';
+import { prepareStatements, toStoredEvent, tupleToStoredEvent, type EventRow, type EventTuple, type Statements } from './rows.js';
 import { CatchUpSubscription } from './subscription.js';
 
 export interface SqliteEventStoreOptions {
@@ -141,12 +141,15 @@ export class SqliteEventStore implements EventStore {
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
-    for (const page of this.pages(options, this.readPage)) for (const event of page) yield event;
+    // Rows are parsed one at a time as they are consumed: a page of parsed events held at once
+    // would survive young-generation collections and be copied by each (several times the
+    // parse's own cost when a consumer keeps what it reads, as a rebuild does).
+    for (const page of this.pages(options, this.readPage, (row) => row[0])) for (const row of page) yield tupleToStoredEvent(row);
   }
 
   /** `$all` as the rows hold it: data and metadata as the JSON texts written, for verification. */
   async *readAllJson(options: ReadAllOptions = {}): AsyncIterable<StoredEventJson> {
-    for (const page of this.pages(options, this.readJsonPage)) for (const event of page) yield event;
+    for (const page of this.pages(options, this.readJsonPage, (event) => event.position)) for (const event of page) yield event;
   }
 
   async headPosition(): Promise<number> {
@@ -216,17 +219,13 @@ export class SqliteEventStore implements EventStore {
 
   private readonly lookupEventId = (eventId: string): EventRow | undefined => this.sql.byEventId.get(eventId);
 
-  private readonly readPage = (after: number, limit: number): StoredEvent[] => {
-    const rows = this.sql.after.all(after, limit);
-    const events = new Array<StoredEvent>(rows.length);
-    for (let i = 0; i < rows.length; i++) events[i] = toStoredEvent(rows[i]!);
-    return events;
-  };
+  /** Rows, unparsed: see readAll. */
+  private readonly readPage = (after: number, limit: number): EventTuple[] => this.sql.after.all(after, limit);
 
   private readonly readJsonPage = (after: number, limit: number): StoredEventJson[] => this.sql.afterJson.all(after, limit);
 
   /** Pages of `$all` in position order, each read when the previous one has been consumed. */
-  private *pages<T extends { position: number }>(options: ReadAllOptions, readPage: (after: number, limit: number) => T[]): Generator<T[]> {
+  private *pages<T>(options: ReadAllOptions, readPage: (after: number, limit: number) => T[], positionOf: (row: T) => number): Generator<T[]> {
     const { after = -1, maxCount = Number.POSITIVE_INFINITY } = options;
     if (options.maxCount !== undefined) assertCount('maxCount', maxCount);
     let position = after;
@@ -238,7 +237,7 @@ export class SqliteEventStore implements EventStore {
       const page = readPage(position, limit);
       yield page;
       if (page.length < limit) return;
-      position = page[page.length - 1]!.position;
+      position = positionOf(page[page.length - 1]!);
       remaining -= page.length;
     }
   }

@@ -1,8 +1,8 @@
-import type { StoredEvent } from '../../../events/index.js';
 import type { EventHandler, SubscribeOptions, Subscription } from '../port.js';
+import { tupleToStoredEvent, type EventTuple } from './rows.js';
 
-/** Reads up to `limit` events strictly after `after`, in position order. */
-export type PageReader = (after: number, limit: number) => StoredEvent[];
+/** Reads up to `limit` rows strictly after `after`, in position order; each is parsed only when delivered. */
+export type PageReader = (after: number, limit: number) => EventTuple[];
 
 /**
  * Follows $all by always reading from the table, never from an in-memory feed: the last
@@ -51,11 +51,11 @@ export class CatchUpSubscription implements Subscription {
       while (!this.closed) {
         this.woken = false;
         const page = this.readPage(this.position, this.pageSize);
-        for (const event of page) {
+        for (const row of page) {
           if (this.closed) return;
-          const pending = this.handler(event);
+          const pending = this.handler(tupleToStoredEvent(row));
           if (pending !== undefined) await pending;
-          this.position = event.position;
+          this.position = row[0];
         }
         // A full page may have more behind it; a wake during delivery means new commits.
         if (page.length === this.pageSize || this.woken || this.closed) continue;
