@@ -6,7 +6,7 @@ import { asOfField, assessmentView, type ViewContext } from './view-context.js';
 /** Disputed and assessed facts, their positions side by side and the pairs that conflict. */
 export function disputesView(model: IncidentModel, ctx: ViewContext): Disputes {
   const disputes: Dispute[] = [];
-  for (const f of analyseFacts(model).values()) {
+  for (const f of analyseFacts(model)) {
     if (f.status !== 'disputed' && f.status !== 'assessed') continue;
     disputes.push({
       fact: f.fact,

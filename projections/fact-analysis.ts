@@ -59,17 +59,15 @@ function analyse(model: AssertionLookup, fact: FactState): FactAnalysis | undefi
   return { fact: fact.key, status, current, conflicts, ...(fact.assessment ? { assessment: fact.assessment } : {}) };
 }
 
-/** Every live fact (at least one current assertion), by fact key. Memoised on the model. */
-export function analyseFacts(model: IncidentModel): ReadonlyMap<string, FactAnalysis> {
+/** Every live fact (at least one current assertion), in fact key order. Memoised on the model. */
+export function analyseFacts(model: IncidentModel): readonly FactAnalysis[] {
   if (model.memo.facts) return model.memo.facts;
-  const found: FactAnalysis[] = [];
-  for (const fact of model.facts.values()) {
+  const live: FactAnalysis[] = [];
+  model.facts.forEach((fact) => {
     const analysis = analyseFact(model, fact);
-    if (analysis) found.push(analysis);
-  }
-  found.sort((a, b) => (a.fact < b.fact ? -1 : a.fact > b.fact ? 1 : 0));
-  const live = new Map<string, FactAnalysis>();
-  for (const analysis of found) live.set(analysis.fact, analysis);
+    if (analysis) live.push(analysis);
+  });
+  live.sort((a, b) => (a.fact < b.fact ? -1 : a.fact > b.fact ? 1 : 0));
   model.memo.facts = live;
   return live;
 }

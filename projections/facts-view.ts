@@ -8,7 +8,7 @@ export const factsView = (model: IncidentModel, ctx: ViewContext): FactsView => 
   incidentId: ctx.incidentId,
   revision: model.revision,
   asOf: asOfField(ctx),
-  facts: [...analyseFacts(model).values()].map((f) => ({
+  facts: analyseFacts(model).map((f) => ({
     fact: f.fact,
     status: f.status,
     assertions: f.current.map((a) => assertionView(a, ctx.sources)),

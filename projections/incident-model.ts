@@ -28,7 +28,7 @@ export interface IncidentModel {
    * by model, because "as of" reads make a model per read, and weak tables that churn made every
    * young-generation collection several times slower.
    */
-  readonly memo: { facts?: ReadonlyMap<string, FactAnalysis> };
+  readonly memo: { facts?: readonly FactAnalysis[] };
 }
 
 export interface Retraction {

@@ -8,7 +8,7 @@ export function incidentView(model: IncidentModel, ctx: ViewContext): IncidentVi
   if (model.id === undefined || model.title === undefined || model.openedAt === undefined) return undefined;
   let disputedFactCount = 0;
   const facts = analyseFacts(model);
-  for (const f of facts.values()) if (f.status === 'disputed' || f.status === 'assessed') disputedFactCount++;
+  for (const f of facts) if (f.status === 'disputed' || f.status === 'assessed') disputedFactCount++;
   return {
     id: model.id,
     title: model.title,
@@ -18,7 +18,7 @@ export function incidentView(model: IncidentModel, ctx: ViewContext): IncidentVi
     revision: model.revision,
     assertionCount: model.assertionCount,
     asOf: asOfField(ctx),
-    factCount: facts.size,
+    factCount: facts.length,
     disputedFactCount,
   };
 }

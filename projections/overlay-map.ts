@@ -42,7 +42,10 @@ export class OverlayMap<V> implements ReadonlyMap<string, V> {
   }
 
   forEach(callback: (value: V, key: string, map: ReadonlyMap<string, V>) => void): void {
-    for (const [key, value] of this.entries()) callback(value, key, this);
+    this.base.forEach((value, key) => callback(this.changes.get(key) ?? value, key, this));
+    this.changes.forEach((value, key) => {
+      if (!this.base.has(key)) callback(value, key, this);
+    });
   }
 }
 

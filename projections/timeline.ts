@@ -37,7 +37,7 @@ const entries = new WeakMap<FactAnalysis, Dated | null>();
  */
 export function timelineView(model: IncidentModel, ctx: ViewContext): Timeline {
   const dated: Dated[] = [];
-  for (const f of analyseFacts(model).values()) {
+  for (const f of analyseFacts(model)) {
     let hit = entries.get(f);
     if (hit === undefined) {
       const { dated: built, fixed } = datedEntry(f, ctx.sources);

@@ -144,6 +144,9 @@ describe('persistent map', () => {
         });
         const final = editor.freeze();
         expect(new Map(final)).toEqual(reference);
+        const visited = new Map<string, number>();
+        final.forEach((value, key) => visited.set(key, value));
+        expect(visited).toEqual(reference);
         expect(final.size).toBe(reference.size);
         for (const [key, value] of reference) expect(final.get(key)).toBe(value);
         if (early && earlyCopy) expect(new Map(early)).toEqual(earlyCopy);

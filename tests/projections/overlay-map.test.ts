@@ -22,6 +22,9 @@ describe('overlay map', () => {
           const overlay = editor.freeze();
           expect(overlay.size).toBe(reference.size);
           expect(new Map(overlay)).toEqual(reference);
+          const visited = new Map<string, number>();
+          overlay.forEach((value, key) => visited.set(key, value));
+          expect(visited).toEqual(reference);
           expect([...overlay.keys()].sort()).toEqual([...reference.keys()].sort());
           for (const [key, value] of reference) expect([overlay.get(key), overlay.has(key)]).toEqual([value, true]);
           expect(overlay.has('not a key at all')).toBe(false);
