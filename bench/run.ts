@@ -127,10 +127,27 @@ export async function runBench(config: BenchConfig): Promise<Report> {
 
     log('raw decode, projection rebuilds, verify');
     rawDecode(path('ledger.db')); // warm the page cache for every reader alike
-    const raw = rawDecode(path('ledger.db'));
+    // Each pass over the ledger runs `rounds` times, interleaved with the raw loop, and each side
+    // keeps its fastest: the same treatment for ours and the baseline, and a stall on the shared
+    // machine spoils one round rather than the figure.
+    const rounds = config.mode === 'full' ? 2 : 3;
+    const raws: Pass[] = [];
+    const fastest = async <P extends Pass>(pass: () => P | Promise<P>): Promise<P> => {
+      let best: P | undefined;
+      for (let i = 0; i < rounds; i++) {
+        raws.push(rawDecode(path('ledger.db')));
+        const p = await pass();
+        if (!best || p.ms < best.ms) best = p;
+      }
+      return best!;
+    };
     const rawLabel = 'raw SELECT + JSON.parse loop, same rows';
     const rebuildTarget = { text: '≥ 0.5 of the raw decode loop', test: ({ ratio }: { ratio: number }) => ratio >= 0.5 };
-    const all = await rebuildAll(path('ledger.db'));
+    const all = await fastest(() => rebuildAll(path('ledger.db')));
+    const global = await fastest(() => rebuildGlobal(path('ledger.db')));
+    const verified = await fastest(() => verifyProduct(path('ledger.db')));
+    const byStream = await fastest(() => verifyByStream(path('ledger.db')));
+    const raw = raws.reduce((a, b) => (b.ms < a.ms ? b : a));
     figures.push(
       figure('rate', {
         id: 'rebuild.all',
@@ -142,10 +159,9 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         events: all.events,
         target: rebuildTarget,
         extra: { 'heap MiB': all.heapMiB },
-        note: `One pass over \`$all\` through the store port: upcast, the global models (incident list, source directory) and, for each of the ${n(all.incidents)} incidents, the IncidentReplay its timeline, disputes and histories are read from (every record version indexed, every fact analysed). Heap is what the models hold afterwards.`,
+        note: `One pass over \`$all\` through the store port: upcast, the global models (incident list, source directory) and, for each of the ${n(all.incidents)} incidents, the IncidentReplay its timeline, disputes and histories are read from (the model folded, a snapshot every 256 events; fact analyses are computed on first read and memoised). Heap is what the models hold afterwards. Best of ${rounds} rounds, as is the baseline.`,
       }),
     );
-    const global = await rebuildGlobal(path('ledger.db'));
     figures.push(
       figure('rate', {
         id: 'rebuild.global',
@@ -156,10 +172,9 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         baselineLabel: rawLabel,
         events: global.events,
         target: rebuildTarget,
-        note: 'ProjectionRunner.start() with an empty checkpoint store, as a server with no checkpoint starts (checkpoints saved every 1,000 events, as configured by default). Incident models are folded on first read, per incident.',
+        note: `ProjectionRunner.start() with an empty checkpoint store, as a server with no checkpoint starts (default configuration: the checkpoint is saved on catching up, not every 1,000 events of the catch-up). Incident models are folded on first read, per incident. Best of ${rounds} rounds, as is the baseline.`,
       }),
     );
-    const verified = await verifyProduct(path('ledger.db'));
     if (!verified.ok) throw new Error('verify failed on the benchmark ledger');
     const verifyTarget = { text: '≥ 0.5 of the raw decode loop', test: ({ ratio }: { ratio: number }) => ratio >= 0.5 };
     figures.push(
@@ -172,10 +187,9 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         baselineLabel: rawLabel,
         events: verified.events,
         target: verifyTarget,
-        note: 'verifyLedger over `$all`, exactly what POST /api/audit/verify runs: each event re-hashed (canonical JSON + SHA-256), chain links checked, the RFC 6962 root recomputed and compared with the ledger log.',
+        note: `verifyLedger over the stored rows, exactly what POST /api/audit/verify runs: each event's data and metadata parsed, its stored canonical text proved canonical and hashed as stored (or re-serialised when it is not), chain links checked, the RFC 6962 root recomputed and compared with the ledger log. Best of ${rounds} rounds, as is the baseline.`,
       }),
     );
-    const byStream = await verifyByStream(path('ledger.db'));
     if (!byStream.ok) throw new Error('verify by stream failed on the benchmark ledger');
     figures.push(
       figure('rate', {
