@@ -159,7 +159,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         events: all.events,
         target: rebuildTarget,
         extra: { 'heap MiB': all.heapMiB },
-        note: `One pass over \`$all\` through the store port: upcast, the global models (incident list, source directory) and, for each of the ${n(all.incidents)} incidents, the IncidentReplay its timeline, disputes and histories are read from (the model folded, a snapshot every 256 events; fact analyses are computed on first read and memoised). Heap is what the models hold afterwards. Best of ${rounds} rounds, as is the baseline.`,
+        note: `One pass over \`$all\` through the store port: upcast, the global models (incident list, source directory) and, for each of the ${n(all.incidents)} incidents, the IncidentReplay its timeline, disputes and histories are read from (the model folded, a snapshot every 64 events; fact analyses are computed on first read and memoised, and ReadModels warms them per snapshot when it loads an incident, which this figure does not include). Heap is what the models hold afterwards. Best of ${rounds} rounds, as is the baseline.`,
       }),
     );
     figures.push(

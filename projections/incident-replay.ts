@@ -3,10 +3,13 @@ import type { FoldInput } from './apply-incident-event.js';
 import { recordedAtMs } from './fold.js';
 import { ModelDraft, initialIncidentModel, type IncidentModel } from './incident-model.js';
 
+/** The one form Date#toISOString writes for years 0000–9999: such strings sort as their instants do. */
+const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 export type OfferResult = 'applied' | 'duplicate' | 'gap';
 
 /** Events between snapshots: an "as of" model folds at most this many less one. */
-const DEFAULT_SNAPSHOT_EVERY = 256;
+const DEFAULT_SNAPSHOT_EVERY = 64;
 
 /**
  * One incident stream held in memory, able to give its model at any revision without refolding
@@ -23,7 +26,12 @@ export class IncidentReplay {
   private readonly data: Array<IncidentEvent['data']> = [];
   private readonly recordedAt: string[] = [];
   private readonly actors: string[] = [];
-  private readonly times: number[] = [];
+  /**
+   * recordedAt in epoch ms, needed only once some recordedAt is not in the one form
+   * Date#toISOString writes ("2021-03-10T06:00:00.000Z"): strings of that form order as the
+   * instants do, so until then they are compared as they are, with no parsing per event.
+   */
+  private times: number[] | undefined;
   private readonly draft = new ModelDraft();
   private latest: IncidentModel = initialIncidentModel;
   /** snapshots[i] is the model after revision (i + 1) × snapshotEvery − 1. */
@@ -37,22 +45,24 @@ export class IncidentReplay {
 
   /** Revision of the last event held; -1 when empty. */
   get revision(): number {
-    return this.times.length - 1;
+    return this.recordedAt.length - 1;
   }
 
   /** Folds in the next event of the stream. Idempotent by revision; an event past the next one is a gap and is refused. */
   offer(event: Recorded<IncidentEvent>): OfferResult {
     if (event.revision <= this.revision) return 'duplicate';
     if (event.revision !== this.revision + 1) return 'gap';
-    const at = recordedAtMs(event);
-    if (this.times.length > 0 && at < this.times[this.times.length - 1]!) this.monotonic = false;
+    const at = event.metadata.recordedAt;
+    if (this.times === undefined && !ISO_INSTANT.test(at)) this.times = this.recordedAt.map(Date.parse);
+    const last = this.recordedAt.length - 1;
+    if (last >= 0 && (this.times ? recordedAtMs(event) < this.times[last]! : at < this.recordedAt[last]!)) this.monotonic = false;
     this.draft.apply(event);
     this.types.push(event.type);
     this.data.push(event.data);
-    this.recordedAt.push(event.metadata.recordedAt);
+    this.recordedAt.push(at);
     this.actors.push(event.metadata.actor);
-    this.times.push(at);
-    if (this.times.length % this.snapshotEvery === 0) this.snapshots.push(this.freezeLatest());
+    this.times?.push(recordedAtMs(event));
+    if (this.recordedAt.length % this.snapshotEvery === 0) this.snapshots.push(this.freezeLatest());
     return 'applied';
   }
 
@@ -63,18 +73,34 @@ export class IncidentReplay {
   revisionAt(asOf?: Date): number {
     if (asOf === undefined) return this.revision;
     const limit = asOf.getTime();
+    // As a string only when it has the form the stored ones have (years 0000–9999).
+    const limitText = this.times === undefined ? asOf.toISOString() : '';
+    const after = this.times
+      ? (r: number) => this.times![r]! > limit
+      : ISO_INSTANT.test(limitText)
+        ? (r: number) => this.recordedAt[r]! > limitText
+        : (r: number) => Date.parse(this.recordedAt[r]!) > limit;
+    const count = this.recordedAt.length;
     if (!this.monotonic) {
-      const first = this.times.findIndex((t) => t > limit);
-      return first === -1 ? this.revision : first - 1;
+      for (let r = 0; r < count; r++) if (after(r)) return r - 1;
+      return this.revision;
     }
     let lo = 0;
-    let hi = this.times.length;
+    let hi = count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.times[mid]! <= limit) lo = mid + 1;
+      if (!after(mid)) lo = mid + 1;
       else hi = mid;
     }
     return lo - 1;
+  }
+
+  /**
+   * The frozen models "as of" reads fold over, oldest first. Whatever is memoised on them (fact
+   * analyses, view entries) serves every read between two snapshots, so a reader may warm them.
+   */
+  get snapshotModels(): readonly IncidentModel[] {
+    return this.snapshots;
   }
 
   /** The model after the event at `revision` (default: the latest). */

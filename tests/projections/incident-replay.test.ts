@@ -13,6 +13,7 @@ import { timelineView } from '../../projections/timeline.js';
 import { EUROPOL, LE_SOIR, SKYECC, at, chronicle, ctx, hour, id, opened } from '../support/projection-fixtures.js';
 
 const FACTS = ['users.worldwide', 'users.monitored', 'searches'];
+const EPOCH_MS = Date.parse('2021-03-10T00:00:00.000Z');
 const SOURCES = [EUROPOL, SKYECC, LE_SOIR];
 const VALUES: Value[] = [
   { type: 'quantity', value: 170000, approximate: true },
@@ -112,6 +113,33 @@ describe('incident replay', () => {
     expect(replay.offer(events[2]!)).toBe('gap');
     expect(replay.revision).toBe(0);
   });
+
+  it('finds the revision as of an instant whatever form recordedAt takes, in order or not', () =>
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.constantFrom('ms', 's', 'us')), { minLength: 1, maxLength: 30 }),
+        fc.boolean(),
+        fc.array(fc.tuple(fc.integer({ min: -2, max: 42 }), fc.boolean()), { minLength: 1, maxLength: 10 }),
+        (steps, sorted, instants) => {
+          const ordered = sorted ? [...steps].sort((a, b) => a[0] - b[0]) : steps;
+          // Three writings of an instant: Date#toISOString's, without the milliseconds, with microseconds.
+          const written = ordered.map(([minute, form]) => {
+            const iso = new Date(EPOCH_MS + minute * 60_000).toISOString();
+            return form === 'ms' ? iso : form === 's' ? iso.replace('.000Z', 'Z') : iso.replace('Z', '123Z');
+          });
+          const events = chronicle(...written.map((recordedAt) => at(recordedAt, opened())));
+          const replay = new IncidentReplay();
+          for (const e of events) replay.offer(e);
+          for (const [minute, between] of instants) {
+            // On an event's own instant (recorded at asOf counts as recorded by then), or between two.
+            const asOf = new Date(EPOCH_MS + minute * 60_000 + (between ? 30_000 : 0));
+            // The definition: the event before the first one recorded after the instant (as upTo stops).
+            const first = written.findIndex((w) => Date.parse(w) > asOf.getTime());
+            expect(replay.revisionAt(asOf)).toBe(first === -1 ? events.length - 1 : first - 1);
+          }
+        },
+      ),
+    ));
 
   it('finds the revision as of an instant, even when the clock went backwards', () => {
     const events = chronicle(at(hour(1), opened()), at(hour(3), opened()), at(hour(2), opened()), at(hour(5), opened()));
