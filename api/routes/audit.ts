@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { incidentStream } from '../../events/index.js';
-import { ledgerEvents, verifyLedger } from '../../src/audit/verify-ledger.js';
+import { ledgerPages, verifyLedger } from '../../src/audit/verify-ledger.js';
 import type { Services } from '../../src/app/services.js';
 import { Checkpoint, ConsistencyProof, InclusionProof } from '../../src/log/schemas.js';
 import { notFound } from '../problem.js';
@@ -100,7 +100,7 @@ export function auditRoutes(deps: RouteDeps & { services: Services }): Router {
     { method: 'post', path: '/audit/verify', role: 'auditor', summary: 'Recompute every chain and the log root; optionally prove a kept checkpoint is extended', tags, body: VerifyBody.optional(), responses: { 200: { description: 'Verification report', schema: VerifyAnswer } } },
     async ({ body }, _req, res) => {
       await caughtUp();
-      res.json(await verifyLedger(ledgerEvents(store), { log, ...(body?.checkpoint ? { against: body.checkpoint } : {}) }));
+      res.json(await verifyLedger(ledgerPages(store), { log, ...(body?.checkpoint ? { against: body.checkpoint } : {}) }));
     },
   );
 

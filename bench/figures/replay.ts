@@ -5,11 +5,9 @@ import { parseStream, upcast, type IncidentEvent, type Recorded } from '../../ev
 import { GlobalReadModels } from '../../projections/global-models.js';
 import { IncidentReplay } from '../../projections/incident-replay.js';
 import { ProjectionRunner } from '../../projections/runner.js';
-import { ledgerEvents, verifyLedger } from '../../src/audit/verify-ledger.js';
+import { ledgerPages, verifyLedger } from '../../src/audit/verify-ledger.js';
 import { LedgerLog } from '../../src/log/ledger-log.js';
-import { toHex } from '../../src/log/hex.js';
-import { Frontier } from '../../src/log/frontier.js';
-import { leafHash } from '../../src/log/merkle.js';
+import { RunningRoot } from '../../src/log/running-root.js';
 import { SqliteCheckpointStore } from '../../src/store/checkpoints-sqlite.js';
 import { verifyStreamChain } from '../../src/store/hash-chain.js';
 import { openSqliteReadOnly, SqliteEventStore } from '../../src/store/sqlite/index.js';
@@ -113,7 +111,7 @@ export async function verifyProduct(path: string): Promise<Pass & { ok: boolean 
   try {
     const log = new LedgerLog(db);
     const start = now();
-    const report = await verifyLedger(ledgerEvents(store), { log });
+    const report = await verifyLedger(ledgerPages(store), { log });
     const ms = now() - start;
     return { events: report.checked, ms, ok: report.ok };
   } finally {
@@ -141,11 +139,11 @@ export async function verifyByStream(path: string): Promise<Pass & { ok: boolean
       failures += verifyStreamChain(stored).length;
       events += stored.length;
     }
-    const frontier = Frontier.empty();
-    for (const hash of hashes.iterate()) frontier.push(leafHash(Buffer.from(hash, 'hex')));
-    const root = toHex(frontier.root());
+    const leaves = new RunningRoot();
+    for (const hash of hashes.iterate()) leaves.push(hash);
+    const root = leaves.rootHex();
     const ms = now() - start;
-    const rootOk = root === new LedgerLog(logDb).root(frontier.size);
+    const rootOk = root === new LedgerLog(logDb).root(leaves.size);
     return { events, ms, ok: failures === 0 && rootOk };
   } finally {
     logDb.close();

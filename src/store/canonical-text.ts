@@ -54,8 +54,13 @@ function shortestLength(value: unknown): number {
   }
 }
 
-/** A number written with a fraction or an exponent, where a number can stand (and, harmlessly, inside some strings). */
-const FRACTION_OR_EXPONENT = /(?:^|[:[,])\s*-?[0-9]+[.eE]/;
+/**
+ * A number written with a fraction or an exponent, where a number can stand (and, harmlessly,
+ * inside some strings): after a colon, comma or bracket, or at the very start. Two expressions
+ * rather than one with `(?:^|[:[,])`, which scans the text nearly twice as slowly.
+ */
+const FRACTION_OR_EXPONENT = /[:[,]\s*-?[0-9]+[.eE]/;
+const LEADING_FRACTION_OR_EXPONENT = /^\s*-?[0-9]+[.eE]/;
 
 /**
  * True only if `text` is exactly canonicalJson(value), where `value` is what JSON.parse made of
@@ -78,5 +83,5 @@ const FRACTION_OR_EXPONENT = /(?:^|[:[,])\s*-?[0-9]+[.eE]/;
 export function isCanonicalText(text: string, value: unknown): boolean {
   sawRoundInteger = false;
   if (shortestLength(value) !== text.length) return false;
-  return !sawRoundInteger || !FRACTION_OR_EXPONENT.test(text);
+  return !sawRoundInteger || !(FRACTION_OR_EXPONENT.test(text) || LEADING_FRACTION_OR_EXPONENT.test(text));
 }

@@ -81,6 +81,8 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent>;
   /** Optional: `$all` as the stored JSON texts, unparsed (SQLite). Verification reads this when offered. */
   readAllJson?(options?: ReadAllOptions): AsyncIterable<StoredEventJson>;
+  /** Optional: the same, a page (array, in order) at a time, for readers that work in batches. */
+  readAllJsonPages?(options?: ReadAllOptions): AsyncIterable<StoredEventJson[]>;
   /** Position of the last event in the store, or -1 when empty. */
   headPosition(): Promise<number>;
   /** Catch up from `after`, then follow new appends live, in order, with no gaps or repeats. */

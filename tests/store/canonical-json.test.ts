@@ -101,6 +101,8 @@ describe('isCanonicalText', () => {
     ['a fraction, which has rivals as short', '{"a":0.05}'],
     ['a number in exponent form', '{"a":1e2}'],
     ['a round number beside one in exponent form', '[100,1E2]'],
+    ['a whole text that is a round number in exponent form, padded to length', '1e3 '],
+    ['the same with the padding first', ' 1e3'],
     ['negative zero', '-0'],
     ['an integer-like key, which JavaScript lists first', '{"b":1,"1":2}'],
     ['an escaped lone surrogate', '"\\ud800"'],

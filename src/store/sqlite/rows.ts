@@ -40,6 +40,15 @@ export function tupleToStoredEvent(row: EventTuple): StoredEvent {
   };
 }
 
+export const tupleToStoredEventJson = (row: EventTuple): StoredEventJson => ({
+  stream: row[1],
+  revision: row[2],
+  position: row[0],
+  type: row[3],
+  dataJson: row[4],
+  metadataJson: row[5],
+});
+
 export interface InsertRow {
   position: number;
   stream: string;
@@ -75,9 +84,7 @@ export function prepareStatements(db: SqliteDatabase) {
     ),
     after: db.prepare<[number, number], EventTuple>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
     // Named as the port names them, so each row is a StoredEventJson as it comes.
-    afterJson: db.prepare<[number, number], StoredEventJson>(
-      'SELECT position, stream, revision, type, data AS dataJson, metadata AS metadataJson FROM events WHERE position > ? ORDER BY position LIMIT ?',
-    ),
+    afterJson: db.prepare<[number, number], EventTuple>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
     ping: db.prepare<[], number>('SELECT 1').pluck(),
   };
 }

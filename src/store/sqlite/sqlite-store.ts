@@ -17,7 +17,7 @@ import type {
 import { assertExpectedRevision, satisfiesExpectedRevision } from '../expected-revision.js';
 import { assertDistinctEventIds, matchRetry } from './idempotency.js';
 import { openDatabase, type SqliteDatabase } from './schema.js';
-import { prepareStatements, toStoredEvent, tupleToStoredEvent, type EventRow, type EventTuple, type Statements } from './rows.js';
+import { prepareStatements, toStoredEvent, tupleToStoredEvent, tupleToStoredEventJson, type EventRow, type EventTuple, type Statements } from './rows.js';
 import { CatchUpSubscription } from './subscription.js';
 
 export interface SqliteEventStoreOptions {
@@ -152,6 +152,10 @@ export class SqliteEventStore implements EventStore {
     for (const page of this.pages(options, this.readJsonPage, (event) => event.position)) for (const event of page) yield event;
   }
 
+  async *readAllJsonPages(options: ReadAllOptions = {}): AsyncIterable<StoredEventJson[]> {
+    yield* this.pages(options, this.readJsonPage, (event) => event.position);
+  }
+
   async headPosition(): Promise<number> {
     this.assertOpen();
     return this.sql.head.get() ?? -1;
@@ -222,7 +226,7 @@ export class SqliteEventStore implements EventStore {
   /** Rows, unparsed: see readAll. */
   private readonly readPage = (after: number, limit: number): EventTuple[] => this.sql.after.all(after, limit);
 
-  private readonly readJsonPage = (after: number, limit: number): StoredEventJson[] => this.sql.afterJson.all(after, limit);
+  private readonly readJsonPage = (after: number, limit: number): StoredEventJson[] => this.sql.afterJson.all(after, limit).map(tupleToStoredEventJson);
 
   /** Pages of `$all` in position order, each read when the previous one has been consumed. */
   private *pages<T>(options: ReadAllOptions, readPage: (after: number, limit: number) => T[], positionOf: (row: T) => number): Generator<T[]> {

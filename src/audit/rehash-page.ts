@@ -1,0 +1,111 @@
+/**
+ * A page of stored events as it crosses to the rehash worker and back, and the worker's side of it.
+ * The texts travel as an array of strings (cloning strings is a copy each; row objects cost
+ * several times as much) and the answers as one string of hashes: a page's round trip costs the
+ * main thread a small part of what rehashing it would.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { StoredEvent } from '../../events/index.js';
+import { rehashStoredJson } from '../store/rehash-stored-json.js';
+import type { StoredEventJson } from '../store/port.js';
+
+/** Length of a SHA-256 in hex. */
+const HEX = 64;
+const NOT_HASHED = ' '.repeat(HEX);
+
+export interface PackedPage {
+  id: number;
+  /** Each packed event's stream, type, data text and metadata text, one after another. */
+  texts: string[];
+  /** Per event, 1 when it is packed; 0 marks an event the worker leaves alone. */
+  packed: Uint8Array<ArrayBuffer>;
+  revisions: Float64Array<ArrayBuffer>;
+  positions: Float64Array<ArrayBuffer>;
+}
+
+export interface RehashedPage {
+  id: number;
+  /** Per event, its recomputed hash (HEX characters, blank where not hashed). */
+  actuals: string;
+  /**
+   * Per event, where its metadata text holds the exact characters of metadata.prevHash and of
+   * metadata.hash; -1 when the worker did not hash it (the main thread then does).
+   */
+  offsets: Int32Array<ArrayBuffer>;
+}
+
+/**
+ * Only what survives the trip unchanged is sent: a row whose columns are not the types they
+ * should be (an edited table can hold anything) is rehashed where it was read.
+ */
+const packable = (e: StoredEvent | StoredEventJson): e is StoredEventJson =>
+  'dataJson' in e &&
+  typeof e.stream === 'string' &&
+  typeof e.type === 'string' &&
+  typeof e.dataJson === 'string' &&
+  typeof e.metadataJson === 'string' &&
+  typeof e.revision === 'number' &&
+  typeof e.position === 'number';
+
+export function packPage(id: number, events: ReadonlyArray<StoredEvent | StoredEventJson>): PackedPage {
+  const n = events.length;
+  const texts: string[] = [];
+  const packed = new Uint8Array(n);
+  const revisions = new Float64Array(n);
+  const positions = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = events[i]!;
+    if (!packable(e)) continue;
+    texts.push(e.stream, e.type, e.dataJson, e.metadataJson);
+    packed[i] = 1;
+    revisions[i] = e.revision;
+    positions[i] = e.position;
+  }
+  return { id, texts, packed, revisions, positions };
+}
+
+/** Where `value` appears verbatim in `text`: any such place holds the same string. */
+const offsetOf = (text: string, value: unknown): number => (typeof value === 'string' && value.length === HEX ? text.indexOf(value) : -1);
+
+/** The worker's work: every event of the page rehashed as `rehashStoredJson` does. */
+export function rehashPage(page: PackedPage): RehashedPage {
+  const { texts, packed, revisions, positions } = page;
+  const n = packed.length;
+  const actuals = new Array<string>(n);
+  const offsets = new Int32Array(2 * n).fill(-1);
+  let t = 0;
+  for (let i = 0; i < n; i++) {
+    actuals[i] = NOT_HASHED;
+    if (packed[i] === 0) continue;
+    const stream = texts[t++]!;
+    const type = texts[t++]!;
+    const dataJson = texts[t++]!;
+    const metadataJson = texts[t++]!;
+    let prevHash: number;
+    let hash: number;
+    let actual: string;
+    try {
+      const e = rehashStoredJson({ stream, revision: revisions[i]!, position: positions[i]!, type, dataJson, metadataJson });
+      prevHash = offsetOf(metadataJson, e.metadata.prevHash);
+      hash = offsetOf(metadataJson, e.metadata.hash);
+      actual = e.actual;
+    } catch {
+      // Text that is not JSON: the main thread meets it in order and throws as reading would.
+      continue;
+    }
+    if (prevHash < 0 || hash < 0 || actual.length !== HEX) continue;
+    offsets[2 * i] = prevHash;
+    offsets[2 * i + 1] = hash;
+    actuals[i] = actual;
+  }
+  return { id: page.id, actuals: actuals.join(''), offsets };
+}
+
+/** The worker's loop: a page in, its hashes out, until the main thread ends it. */
+export function serveRehashPages(port: MessagePort): void {
+  port.on('message', (page: PackedPage) => {
+    const done = rehashPage(page);
+    port.postMessage(done, [done.offsets.buffer]);
+  });
+  port.postMessage('ready');
+}

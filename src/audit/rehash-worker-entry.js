@@ -1,0 +1,7 @@
+// The rehash worker's entry point (see rehash-worker.ts). Plain JavaScript, so that a thread
+// starts it under any runner (tsx, vitest, node alone): it loads the TypeScript through tsx's API.
+import { workerData } from 'node:worker_threads';
+import { tsImport } from 'tsx/esm/api';
+
+const { serveRehashPages } = await tsImport('./rehash-page.ts', import.meta.url);
+serveRehashPages(workerData.port);

@@ -1,0 +1,126 @@
+/**
+ * A second thread that rehashes pages of stored events for verifyLedger (rehash-page.ts), the
+ * main thread's side of it. The main thread never depends on it: until the worker says it is
+ * ready, while it is busy, and after it fails, pages are simply rehashed where they were read.
+ */
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { StoredEvent } from '../../events/index.js';
+import type { StoredEventJson } from '../store/port.js';
+import { packPage, type RehashedPage } from './rehash-page.js';
+
+/** Plain JavaScript that loads rehash-page.ts through tsx: a thread cannot start from TypeScript under every runner. */
+const ENTRY = new URL('./rehash-worker-entry.js', import.meta.url);
+
+export class RehashWorker {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly answers = new Map<number, RehashedPage>();
+  /** Pages taken back before they were answered: their answers are dropped as they come. */
+  private readonly forgotten = new Set<number>();
+  private nextId = 0;
+  private received = 0;
+  private isReady = false;
+  private failure: unknown;
+  /** Called when anything arrives or goes wrong; set by `settled`. */
+  private wake: (() => void) | undefined;
+  private closed = false;
+
+  /** A worker starting up, or undefined when no thread can be started here. */
+  static start(): RehashWorker | undefined {
+    try {
+      return new RehashWorker();
+    } catch {
+      return undefined;
+    }
+  }
+
+  private constructor() {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    // Not the parent's flags: a loader they name (tsx's) would start a second time, and slowly.
+    this.worker = new Worker(ENTRY, { workerData: { port: port2 }, transferList: [port2], execArgv: [] });
+    this.port.on('message', (message: RehashedPage | 'ready') => this.receive(message));
+    this.worker.on('error', (error) => this.fail(error));
+    this.worker.on('exit', (code) => this.fail(new Error(`the rehash worker exited (${code})`)));
+  }
+
+  /** Pages posted and not yet answered. */
+  get inFlight(): number {
+    this.poll();
+    return this.nextId - this.received;
+  }
+
+  /** Whether pages may be posted now: started, not failed, not closed. */
+  get ready(): boolean {
+    this.poll();
+    return this.isReady && this.failure === undefined && !this.closed;
+  }
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Whether the thread is still alive: false once it has exited or been terminated. */
+  get running(): boolean {
+    return this.worker.threadId !== -1;
+  }
+
+  /** Sends a page to be rehashed; its answer is claimed with `take(id)`. */
+  post(events: ReadonlyArray<StoredEvent | StoredEventJson>): number {
+    const page = packPage(this.nextId++, events);
+    this.port.postMessage(page, [page.packed.buffer, page.revisions.buffer, page.positions.buffer]);
+    return page.id;
+  }
+
+  /** The answer for page `id`, if it has come. */
+  take(id: number): RehashedPage | undefined {
+    this.poll();
+    const answer = this.answers.get(id);
+    if (answer) this.answers.delete(id);
+    return answer;
+  }
+
+  /** Gives up on page `id`: it is rehashed elsewhere, and its answer will not be taken. */
+  forget(id: number): void {
+    if (!this.answers.delete(id)) this.forgotten.add(id);
+  }
+
+  /** Resolves when a message arrives or the worker fails. */
+  settled(): Promise<void> {
+    if (this.failure !== undefined) return Promise.resolve();
+    return new Promise((resolve) => (this.wake = resolve));
+  }
+
+  /** Ends the thread; idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.port.close();
+    await this.worker.terminate();
+  }
+
+  /** Messages already queued, taken now rather than when the event loop next turns. */
+  private poll(): void {
+    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) this.receive(m.message as RehashedPage | 'ready');
+  }
+
+  private receive(message: RehashedPage | 'ready'): void {
+    if (message === 'ready') this.isReady = true;
+    else {
+      this.received++;
+      if (!this.forgotten.delete(message.id)) this.answers.set(message.id, message);
+    }
+    this.notify();
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure === undefined && !this.closed) this.failure = error;
+    this.notify();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
