@@ -17,6 +17,27 @@ const toEmmett = (event: Batch['events'][number]): EmmettEvent => ({
   metadata: { ...event.metadata },
 });
 
+type EmmettStore = ReturnType<typeof getSQLiteEventStore>;
+
+const isBusy = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === 'SQLITE_BUSY';
+
+/**
+ * Emmett's sqlite3 layer now and then refuses a commit with SQLITE_BUSY ("SQL statements in
+ * progress") although nothing else has the file open; its transaction is rolled back, so the
+ * append is tried again (three times at most), the time counted as Emmett's. The read-back
+ * check below would catch an append that landed twice.
+ */
+async function append(store: EmmettStore, stream: string, events: EmmettEvent[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.appendToStream(stream, events);
+      return;
+    } catch (error) {
+      if (attempt >= 3 || !isBusy(error)) throw error;
+    }
+  }
+}
+
 /**
  * Emmett's SQLite event store (@event-driven-io/emmett-sqlite, with sqlite3) as its README sets
  * it up, fed the same events: one event per append, batches of 100 per stream, and reading every
@@ -27,7 +48,7 @@ export async function emmettFigures(singlePath: string, batchPath: string, singl
   // The first call creates the schema: not part of the figure.
   await one.readStream('warm-up');
   let start = now();
-  for (const batch of single) await one.appendToStream(batch.stream, batch.events.map(toEmmett));
+  for (const batch of single) await append(one, batch.stream, batch.events.map(toEmmett));
   const singlePass: Pass = { events: single.length, ms: now() - start };
 
   const many = getSQLiteEventStore({ fileName: batchPath, schema: { autoMigration: 'CreateOrUpdate' } });
@@ -35,7 +56,7 @@ export async function emmettFigures(singlePath: string, batchPath: string, singl
   let events = 0;
   start = now();
   for (const batch of batched) {
-    await many.appendToStream(batch.stream, batch.events.map(toEmmett));
+    await append(many, batch.stream, batch.events.map(toEmmett));
     events += batch.events.length;
   }
   const batchedPass: Pass = { events, ms: now() - start };
