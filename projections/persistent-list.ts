@@ -11,7 +11,3 @@ export function* newestFirst<T>(list: List<T>): Generator<T> {
 }
 
 export const oldestFirst = <T>(list: List<T>): T[] => [...newestFirst(list)].reverse();
-
-/** A list without the items matching `drop`; O(n), used only when an assertion moves between facts. */
-export const without = <T>(list: List<T>, drop: (item: T) => boolean): List<T> =>
-  oldestFirst(list).reduce<List<T>>((acc, item) => (drop(item) ? acc : prepend(acc, item)), undefined);

@@ -75,10 +75,10 @@ const stamped = <V extends { asOf: string | null }>(view: V, asOf: Date | undefi
 
 /**
  * The read side's query service. Per incident it keeps the stream folded in an LRU cache (an
- * IncidentReplay: the latest model plus every record version by revision), current through the
+ * IncidentReplay: the latest model plus a snapshot every 64 events), current through the
  * projection runner's events and through `apply`, which the command handler calls right after an
  * append. Current reads answer from the latest model; "as of" reads take the model at the
- * revision the instant falls on, which the replay gives without refolding. Derived views are
+ * revision the instant falls on, which the replay folds from the snapshot before it. Derived views are
  * memoised per (incident, revision). Lists come from the runner's global models, or, "as of",
  * from a fold of `$all` up to the instant.
  */

@@ -72,9 +72,10 @@ const everyView = (model: IncidentModel, assertionIds: string[]) => ({
 describe('incident replay', () => {
   it('gives, at every revision, exactly the views of a fold from zero up to it', () =>
     fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), fc.boolean(), (ops, readLatestFirst) => {
+      fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), fc.boolean(), fc.integer({ min: 1, max: 9 }), (ops, readLatestFirst, snapshotEvery) => {
         const events = chronicle(...history(ops));
-        const replay = new IncidentReplay();
+        // Snapshots every few events, so reads fold over snapshots as they do on long streams.
+        const replay = new IncidentReplay(snapshotEvery);
         for (const e of events) replay.offer(e);
         const ids = events.flatMap((e) => (e.type === 'AssertionRecorded' ? [e.data.assertionId] : []));
         // Reading the latest first or last must not matter: the replay memoises as it goes.
