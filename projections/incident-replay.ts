@@ -54,14 +54,16 @@ export class IncidentReplay {
     if (event.revision !== this.revision + 1) return 'gap';
     const at = event.metadata.recordedAt;
     if (this.times === undefined && !ISO_INSTANT.test(at)) this.times = this.recordedAt.map(Date.parse);
+    const times = this.times;
+    const ms = times ? recordedAtMs(event) : 0;
     const last = this.recordedAt.length - 1;
-    if (last >= 0 && (this.times ? recordedAtMs(event) < this.times[last]! : at < this.recordedAt[last]!)) this.monotonic = false;
+    if (last >= 0 && (times ? ms < times[last]! : at < this.recordedAt[last]!)) this.monotonic = false;
     this.draft.apply(event);
     this.types.push(event.type);
     this.data.push(event.data);
     this.recordedAt.push(at);
     this.actors.push(event.metadata.actor);
-    this.times?.push(recordedAtMs(event));
+    times?.push(ms);
     if (this.recordedAt.length % this.snapshotEvery === 0) this.snapshots.push(this.freezeLatest());
     return 'applied';
   }

@@ -10,17 +10,8 @@ import { LedgerLog } from '../../src/log/ledger-log.js';
 import { RunningRoot } from '../../src/log/running-root.js';
 import { SqliteCheckpointStore } from '../../src/store/checkpoints-sqlite.js';
 import { verifyStreamChain } from '../../src/store/hash-chain.js';
-import { openSqliteReadOnly, SqliteEventStore } from '../../src/store/sqlite/index.js';
+import { openSqliteReadOnly, SqliteEventStore, type EventRow } from '../../src/store/sqlite/index.js';
 import { now, type Pass } from '../measure.js';
-
-interface RawRow {
-  position: number;
-  stream: string;
-  revision: number;
-  type: string;
-  data: string;
-  metadata: string;
-}
 
 /**
  * The physical limit of reading the ledger: one SELECT over every row in position order and a
@@ -29,7 +20,7 @@ interface RawRow {
 export function rawDecode(path: string): Pass {
   const db = openSqliteReadOnly(path);
   try {
-    const select = db.prepare<[], RawRow>('SELECT position, stream, revision, type, data, metadata FROM events ORDER BY position');
+    const select = db.prepare<[], EventRow>('SELECT position, stream, revision, type, data, metadata FROM events ORDER BY position');
     let events = 0;
     let check = 0;
     const start = now();

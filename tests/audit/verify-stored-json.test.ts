@@ -10,18 +10,9 @@ import { isCanonicalText } from '../../src/store/canonical-text.js';
 import { chainBody, hashChainBody } from '../../src/store/chain-hash.js';
 import { verifyStreamChain } from '../../src/store/hash-chain.js';
 import type { StoredEventJson } from '../../src/store/port.js';
-import { SqliteEventStore } from '../../src/store/sqlite/index.js';
+import { SqliteEventStore, type EventRow } from '../../src/store/sqlite/index.js';
 import { newEvent, newStream } from '../store/fixtures.js';
 import { writeLoosely } from '../store/json-arbitraries.js';
-
-interface Row {
-  position: number;
-  stream: string;
-  revision: number;
-  type: string;
-  data: string;
-  metadata: string;
-}
 
 /** Data as assertions carry it: nesting, unicode that JSON writes raw, round numbers. */
 const assertion = (i: number) => ({
@@ -56,10 +47,10 @@ describe('verifying a SQLite ledger from its stored JSON text', () => {
   });
 
   /** The raw table, for what an attacker (or an older build) could have written. */
-  const withRows = <T>(work: (db: Database.Database, rows: Row[]) => T): T => {
+  const withRows = <T>(work: (db: Database.Database, rows: EventRow[]) => T): T => {
     const db = new Database(path);
     try {
-      return work(db, db.prepare<[], Row>('SELECT position, stream, revision, type, data, metadata FROM events ORDER BY position').all());
+      return work(db, db.prepare<[], EventRow>('SELECT position, stream, revision, type, data, metadata FROM events ORDER BY position').all());
     } finally {
       db.close();
     }
