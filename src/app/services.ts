@@ -1,6 +1,3 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { LedgerLog } from '../log/ledger-log.js';
 import { checkpointSigner } from '../log/signing.js';
@@ -9,7 +6,7 @@ import { SqliteCheckpointStore } from '../store/checkpoints-sqlite.js';
 import { openEsdbStore } from '../store/esdb/index.js';
 import { SqliteIdempotencyStore } from '../store/idempotency-sqlite.js';
 import type { EventStore } from '../store/port.js';
-import { SqliteEventStore } from '../store/sqlite/index.js';
+import { openStateDatabase, SqliteEventStore } from '../store/sqlite/index.js';
 import type { Environment } from './context.js';
 import { Ledger } from './ledger.js';
 import { ReadModels } from './read-models.js';
@@ -41,16 +38,6 @@ export interface Services {
   close(): Promise<void>;
 }
 
-function openStateDb(path: string): Database.Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  // The event store writes to the same file through its own connection: wait for its lock.
-  db.pragma('busy_timeout = 5000');
-  return db;
-}
-
 export async function openServices(options: ServiceOptions): Promise<Services> {
   const store =
     options.eventStore ??
@@ -59,7 +46,7 @@ export async function openServices(options: ServiceOptions): Promise<Services> {
       : new SqliteEventStore(options.dbPath ?? './data/ledger.db'));
   // With SQLite the state lives beside the events in the same file; in memory it needs its own.
   const statePath = options.store === 'sqlite' && !options.eventStore ? (options.dbPath ?? './data/ledger.db') : (options.stateDbPath ?? ':memory:');
-  const stateDb = openStateDb(statePath);
+  const stateDb = openStateDatabase(statePath);
   const onError = options.onError ?? ((e: Error) => console.error(e));
 
   const ledger = new Ledger(store, options.env);

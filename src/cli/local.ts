@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { StoredEvent } from '../../events/index.js';
 import type { Config } from '../config.js';
@@ -7,7 +6,7 @@ import type { LogFollower } from '../log/follow.js';
 import { LedgerLog } from '../log/ledger-log.js';
 import { checkpointSigner } from '../log/signing.js';
 import type { EventStore, StoredEventJson } from '../store/port.js';
-import { SqliteEventStore } from '../store/sqlite/index.js';
+import { openStateDatabase, SqliteEventStore } from '../store/sqlite/index.js';
 import { CliError, errorMessage, usageError } from './io.js';
 import type { InsertRow } from '../store/sqlite/rows.js';
 
@@ -86,15 +85,6 @@ export function rowToReadEvent(row: RawRow): ReadEvent {
   return problems.length > 0 ? { event, rowProblem: problems.join('; ') } : { event };
 }
 
-function openStateDb(path: string): Database.Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
-  return db;
-}
-
 /**
  * Opens the configured store and its log. `mustExist` refuses a SQLite path with no file
  * (reading commands), rather than creating an empty ledger and reporting on nothing.
@@ -120,13 +110,13 @@ export async function openLocal(config: Config, options: { mustExist: boolean })
       sqlite = new SqliteEventStore(path);
       store = sqlite;
       // The log's tables live in the same file, as with the server.
-      stateDb = openStateDb(path);
+      stateDb = openStateDatabase(path);
       where = path;
     } else {
       // Loaded only when used: the EventStoreDB client (gRPC) is most of the CLI's start-up time.
       const { openEsdbStore } = await import('../store/esdb/index.js');
       store = openEsdbStore(config.ESDB_CONNECTION_STRING ?? '');
-      stateDb = openStateDb(config.LEDGER_STATE_DB);
+      stateDb = openStateDatabase(config.LEDGER_STATE_DB);
       where = 'EventStoreDB';
     }
   } catch (error) {

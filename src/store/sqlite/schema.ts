@@ -48,6 +48,20 @@ export function openDatabase(path: string): SqliteDatabase {
 }
 
 /**
+ * Opens (creating if needed) a database for the services' own state (checkpoints, the ledger log,
+ * idempotency answers): durable like the ledger, with no events table of its own. It may be the
+ * ledger's own file, which the event store writes through its own connection: wait for its lock.
+ */
+export function openStateDatabase(path: string): SqliteDatabase {
+  if (!isInMemory(path)) mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/**
  * Opens an existing ledger database read-only, for tools (verify, bench, export) that query
  * the columns directly. Safe while a server writes to the same file.
  */
