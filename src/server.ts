@@ -115,7 +115,14 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     status,
     detail: status === 431 ? 'the request line and headers exceed 16 kB' : status === 408 ? 'the request took too long to arrive' : 'the request is not valid HTTP/1.1',
   });
+  // An answer to HEAD carries no body: a client reads the body's bytes as a second, broken answer.
+  const toHead = isHeadRequest((error as NodeJS.ErrnoException & { rawPacket?: unknown }).rawPacket);
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${toHead ? '' : body}`,
   );
+}
+
+/** Whether the bytes Node's parser refused begin with a HEAD request line. */
+function isHeadRequest(rawPacket: unknown): boolean {
+  return Buffer.isBuffer(rawPacket) && rawPacket.subarray(0, 5).toString('latin1') === 'HEAD ';
 }
