@@ -86,8 +86,8 @@ export function rehashPage(page: PackedPage): RehashedPage {
     let actual: string;
     try {
       const e = rehashStoredJson({ stream, revision: revisions[i]!, position: positions[i]!, type, dataJson, metadataJson });
-      prevHash = offsetOf(metadataJson, e.metadata.prevHash);
-      hash = offsetOf(metadataJson, e.metadata.hash);
+      prevHash = offsetOf(metadataJson, e.prevHash);
+      hash = offsetOf(metadataJson, e.hash);
       actual = e.actual;
     } catch {
       // Text that is not JSON: the main thread meets it in order and throws as reading would.

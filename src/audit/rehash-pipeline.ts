@@ -60,13 +60,13 @@ function rehashHere(events: readonly Verifiable[]): HashedHere {
 
 function walkOne(walk: LedgerWalk, item: Verifiable): void {
   const e = rehash(item);
-  walk.step(e.stream, e.revision, e.metadata.prevHash, e.metadata.hash, e.actual);
+  walk.step(e.stream, e.revision, e.prevHash, e.hash, e.actual);
 }
 
 function walkHashedHere(walk: LedgerWalk, { done, threw, error }: HashedHere): void {
   for (let i = 0; i < done.length; i++) {
     const e = done[i]!;
-    walk.step(e.stream, e.revision, e.metadata.prevHash, e.metadata.hash, e.actual);
+    walk.step(e.stream, e.revision, e.prevHash, e.hash, e.actual);
   }
   if (threw) throw error;
 }
@@ -81,7 +81,7 @@ function walkHashedThere(walk: LedgerWalk, events: readonly Verifiable[], { actu
     const at = offsets[2 * i]!;
     if (at < 0) {
       const e = rehash(events[i]!);
-      walk.step(e.stream, e.revision, e.metadata.prevHash, e.metadata.hash, e.actual);
+      walk.step(e.stream, e.revision, e.prevHash, e.hash, e.actual);
       continue;
     }
     // The worker hashes only events read as texts.

@@ -1,87 +1,193 @@
 /**
- * Whether a stored JSON text is already the canonical (RFC 8785) text of what it says, shown
- * without writing that text again: what lets verification hash stored bytes as they are.
+ * Whether a stored JSON text is already the canonical (RFC 8785) text of what it says, decided in
+ * one pass over its characters, without parsing it or writing the canonical text again: what lets
+ * verification hash stored bytes as they are, at about the cost of reading them.
+ *
+ * A text passes only if it is one JSON value written exactly as canonicalJson writes it: no
+ * whitespace; members in strictly rising UTF-16 order of their names (so none twice); strings with
+ * only the escapes canonical text uses (\" \\ \b \f \n \r \t, and \u00xx in lower case for the other
+ * control characters) and no lone surrogate; numbers as JavaScript writes them ("-0", "1E2",
+ * "0.50" fail). Where that is costly to tell (a name with an escape, nesting deeper than
+ * MAX_DEPTH) it fails too: false means "not shown", and the caller then works from the values.
  */
-import { isWellFormed } from './canonical-json.js';
 
-/** Set by `shortestLength` when the value holds an integer that ends in 0. */
-let sawRoundInteger = false;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const NINE = 0x39;
+const MAX_DEPTH = 256;
+/** Up to this many digits an integer is exactly a double, and JavaScript writes it digit for digit. */
+const EXACT_DIGITS = 15;
 
-/**
- * The length canonicalJson(value) would have if every token of it were the shortest JSON can
- * write, or -1 when that cannot be told cheaply. See `isCanonicalText`.
- */
-function shortestLength(value: unknown): number {
-  switch (typeof value) {
-    case 'string':
-      return isWellFormed(value) ? value.length + 2 : -1;
-    case 'number':
-      // Other numbers have rivals as short as their canonical form ("5e-2" and "0.05", and two
-      // 16-digit forms of one double above 2^53).
-      if (!Number.isSafeInteger(value)) return -1;
-      if (value % 10 === 0 && value !== 0) sawRoundInteger = true;
-      return String(value).length;
-    case 'boolean':
-      return value ? 4 : 5;
-    case 'object': {
-      if (value === null) return 4;
-      if (Array.isArray(value)) {
-        let length = value.length === 0 ? 2 : value.length + 1; // brackets and commas
-        for (const item of value) {
-          const n = shortestLength(item);
-          if (n < 0) return -1;
-          length += n;
-        }
-        return length;
-      }
-      const record = value as Record<string, unknown>;
-      const keys = Object.keys(record);
-      let length = keys.length === 0 ? 2 : keys.length + 1; // braces and commas
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i]!;
-        // A key starting with a digit may be integer-like, and JavaScript lists those out of text order.
-        const first = key.charCodeAt(0);
-        if ((first >= 0x30 && first <= 0x39) || !isWellFormed(key)) return -1;
-        if (i > 0 && !(keys[i - 1]! < key)) return -1;
-        const n = shortestLength(record[key]);
-        if (n < 0) return -1;
-        length += key.length + 3 + n; // quotes and colon
-      }
-      return length;
+/** Called for each member of the top-level object: where its quoted name and its value start and end. */
+export type MemberVisitor = (nameStart: number, nameEnd: number, valueStart: number, valueEnd: number) => void;
+
+// Each step takes the text and where it starts, and returns where it ended, or -1: not shown.
+// (Positions passed around rather than kept in module state: state read and written in the
+// innermost loops made the scan several times slower.)
+let visitor: MemberVisitor | undefined;
+/** Set by `string` when the string it scanned holds an escape. */
+let escaped = false;
+
+export function isCanonicalText(json: string, visit?: MemberVisitor): boolean {
+  visitor = visit;
+  try {
+    return value(json, 0, 0) === json.length;
+  } finally {
+    visitor = undefined;
+  }
+}
+
+function value(s: string, i: number, depth: number): number {
+  switch (s.charCodeAt(i)) {
+    case QUOTE:
+      return string(s, i);
+    case 0x7b: // {
+      return object(s, i, depth + 1);
+    case 0x5b: // [
+      return array(s, i, depth + 1);
+    case 0x74: // t
+      return s.startsWith('true', i) ? i + 4 : -1;
+    case 0x66: // f
+      return s.startsWith('false', i) ? i + 5 : -1;
+    case 0x6e: // n
+      return s.startsWith('null', i) ? i + 4 : -1;
+    default:
+      return number(s, i);
+  }
+}
+
+const isDigit = (c: number): boolean => c >= ZERO && c <= NINE;
+const isNumberChar = (c: number): boolean => isDigit(c) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === MINUS;
+
+function number(s: string, start: number): number {
+  let i = start;
+  const negative = s.charCodeAt(i) === MINUS;
+  if (negative) i++;
+  const first = s.charCodeAt(i);
+  if (!isDigit(first)) return -1;
+  i++;
+  if (first !== ZERO) while (isDigit(s.charCodeAt(i))) i++;
+  if (!isNumberChar(s.charCodeAt(i))) {
+    const digits = i - start - (negative ? 1 : 0);
+    // "-0" is the one short integer JavaScript writes otherwise ("0").
+    if (digits <= EXACT_DIGITS) return negative && first === ZERO ? -1 : i;
+  } else {
+    while (isNumberChar(s.charCodeAt(i))) i++;
+  }
+  // A fraction, an exponent or a long integer: canonical only if it is how JavaScript writes the
+  // number it denotes (which is always valid JSON, and never "NaN" or "Infinity" for a digit start).
+  const token = s.slice(start, i);
+  return String(Number(token)) === token ? i : -1;
+}
+
+/** A string from its opening quote; `escaped` tells whether it held an escape. */
+function string(s: string, start: number): number {
+  const end = s.length;
+  let i = start + 1;
+  let sawEscape = false;
+  while (i < end) {
+    const c = s.charCodeAt(i++);
+    if (c === QUOTE) {
+      escaped = sawEscape;
+      return i;
+    }
+    if (c === BACKSLASH) {
+      sawEscape = true;
+      i = escape(s, i);
+      if (i < 0) return -1;
+    } else if (c < 0x20) {
+      return -1;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      // A surrogate only as the first half of a pair, followed by the second.
+      if (c > 0xdbff) return -1;
+      const next = s.charCodeAt(i);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return -1;
+      i++;
+    }
+  }
+  return -1;
+}
+
+/** The escapes canonical text writes, and only those: from just after the backslash. */
+function escape(s: string, i: number): number {
+  switch (s.charCodeAt(i)) {
+    case QUOTE:
+    case BACKSLASH:
+    case 0x62: // b
+    case 0x66: // f
+    case 0x6e: // n
+    case 0x72: // r
+    case 0x74: // t
+      return i + 1;
+    case 0x75: {
+      // u: only 00xx in lower-case hex, for a control character with no short escape.
+      if (s.charCodeAt(i + 1) !== ZERO || s.charCodeAt(i + 2) !== ZERO) return -1;
+      const high = hexDigit(s.charCodeAt(i + 3));
+      const low = hexDigit(s.charCodeAt(i + 4));
+      if (high < 0 || low < 0) return -1;
+      const unit = high * 16 + low;
+      return unit < 0x20 && unit !== 0x08 && unit !== 0x09 && unit !== 0x0a && unit !== 0x0c && unit !== 0x0d ? i + 5 : -1;
     }
     default:
       return -1;
   }
 }
 
-/**
- * A number written with a fraction or an exponent, where a number can stand (and, harmlessly,
- * inside some strings): after a colon, comma or bracket, or at the very start. Two expressions
- * rather than one with `(?:^|[:[,])`, which scans the text nearly twice as slowly.
- */
-const FRACTION_OR_EXPONENT = /[:[,]\s*-?[0-9]+[.eE]/;
-const LEADING_FRACTION_OR_EXPONENT = /^\s*-?[0-9]+[.eE]/;
+const hexDigit = (c: number): number => (isDigit(c) ? c - ZERO : c >= 0x61 && c <= 0x66 ? c - 0x61 + 10 : -1);
 
-/**
- * True only if `text` is exactly canonicalJson(value), where `value` is what JSON.parse made of
- * `text`; false means "not shown", not "not canonical". Proved by length, without writing the
- * canonical text (which would cost as much as the parse):
- *
- * Take the canonical text of the value with every token counted at the shortest length any JSON
- * form of it could have: a string, its characters plus two quotes; a safe integer, its digits.
- * Any JSON text of the value is at least that long, and exactly that long only if it is made of
- * those very tokens and nothing else: whitespace, an escape (needed or not), a duplicated member
- * (JSON.parse keeps one, the text both), all add characters. So when the text has that length,
- * its strings are written raw (as canonical text writes any string that JSON allows raw), it has
- * no duplicate or extra member, and its keys come in the order JavaScript lists them, which the
- * walk checked to be canonical (with no integer-like key, which JavaScript would list out of text
- * order). Numbers need care: a safe integer has one plain-digit form, its canonical one, but an
- * integer ending in 0 has shorter rivals ("1e2" for 100), so where the value holds one the text
- * must show no number with a fraction or an exponent. Other numbers are not vouched for: they
- * have rivals as short as their canonical form.
- */
-export function isCanonicalText(text: string, value: unknown): boolean {
-  sawRoundInteger = false;
-  if (shortestLength(value) !== text.length) return false;
-  return !sawRoundInteger || !(FRACTION_OR_EXPONENT.test(text) || LEADING_FRACTION_OR_EXPONENT.test(text));
+function object(s: string, start: number, depth: number): number {
+  if (depth > MAX_DEPTH) return -1;
+  let i = start + 1;
+  if (s.charCodeAt(i) === 0x7d) return i + 1;
+  let previousStart = -1;
+  let previousEnd = -1;
+  for (;;) {
+    if (s.charCodeAt(i) !== QUOTE) return -1;
+    const nameStart = i;
+    i = string(s, i);
+    // A name with an escape would have to be unescaped to be ordered: not worth it, not shown.
+    if (i < 0 || escaped) return -1;
+    const nameEnd = i;
+    if (previousStart >= 0 && compareNames(s, previousStart, previousEnd, nameStart, nameEnd) >= 0) return -1;
+    previousStart = nameStart;
+    previousEnd = nameEnd;
+    if (s.charCodeAt(i) !== COLON) return -1;
+    const valueStart = i + 1;
+    i = value(s, valueStart, depth);
+    if (i < 0) return -1;
+    if (depth === 1 && visitor) visitor(nameStart, nameEnd, valueStart, i);
+    const c = s.charCodeAt(i++);
+    if (c === 0x7d) return i;
+    if (c !== COMMA) return -1;
+  }
+}
+
+/** Two quoted names with no escapes, compared by UTF-16 code units as RFC 8785 orders members. */
+function compareNames(s: string, aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+  const aLength = aEnd - aStart;
+  const bLength = bEnd - bStart;
+  const n = Math.min(aLength, bLength);
+  // The closing quotes are excluded: one of two names may be a prefix of the other.
+  for (let i = 1; i < n - 1; i++) {
+    const d = s.charCodeAt(aStart + i) - s.charCodeAt(bStart + i);
+    if (d !== 0) return d;
+  }
+  return aLength - bLength;
+}
+
+function array(s: string, start: number, depth: number): number {
+  if (depth > MAX_DEPTH) return -1;
+  let i = start + 1;
+  if (s.charCodeAt(i) === 0x5d) return i + 1;
+  for (;;) {
+    i = value(s, i, depth);
+    if (i < 0) return -1;
+    const c = s.charCodeAt(i++);
+    if (c === 0x5d) return i;
+    if (c !== COMMA) return -1;
+  }
 }

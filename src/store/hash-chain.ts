@@ -36,10 +36,10 @@ export function verifyStreamChain(events: ReadonlyArray<StoredEvent | StoredEven
     } else if (e.revision > expectedRevision) {
       failures.push({ stream: e.stream, revision: e.revision, reason: 'gap', detail: `revisions ${expectedRevision}..${e.revision - 1} missing` });
     }
-    if (e.metadata.prevHash !== prevHash) {
-      failures.push({ stream: e.stream, revision: e.revision, reason: 'broken-link', detail: `prevHash ${e.metadata.prevHash} does not match ${prevHash}` });
+    if (e.prevHash !== prevHash) {
+      failures.push({ stream: e.stream, revision: e.revision, reason: 'broken-link', detail: `prevHash ${e.prevHash} does not match ${prevHash}` });
     }
-    const { hash } = e.metadata;
+    const { hash } = e;
     if (e.actual !== hash) {
       failures.push({ stream: e.stream, revision: e.revision, reason: 'hash-mismatch', detail: `stored ${hash}, computed ${e.actual}` });
     }

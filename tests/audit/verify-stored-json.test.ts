@@ -23,8 +23,11 @@ const assertion = (i: number) => ({
   assertionId: `a${i}`,
 });
 
-/** Numbers the length check cannot vouch for: these events are hashed from their values. */
-const correction = (i: number) => ({ assertionId: `a${i}`, value: { type: 'quantity', value: 1.5 * i, max: 1e21 } });
+/**
+ * Numbers in every form JavaScript writes, and a name written with an escape, which the scan does
+ * not order: these events are hashed from their values.
+ */
+const correction = (i: number) => ({ assertionId: `a${i}`, value: { type: 'quantity', value: 1.5 * i, max: 1e21 }, 'say "when"': `${i}` });
 
 describe('verifying a SQLite ledger from its stored JSON text', () => {
   let dir: string;
@@ -80,9 +83,9 @@ describe('verifying a SQLite ledger from its stored JSON text', () => {
       for (const row of rows) {
         expect(row.data).toBe(canonicalize(JSON.parse(row.data)));
         expect(row.metadata).toBe(canonicalize(JSON.parse(row.metadata)));
-        expect(isCanonicalText(row.metadata, JSON.parse(row.metadata))).toBe(true);
+        expect(isCanonicalText(row.metadata)).toBe(true);
       }
-      const vouched = (type: string) => rows.filter((r) => r.type === type).map((r) => isCanonicalText(r.data, JSON.parse(r.data)));
+      const vouched = (type: string) => rows.filter((r) => r.type === type).map((r) => isCanonicalText(r.data));
       expect([...vouched('AssertionRecorded'), ...vouched('FactAssessed')]).not.toContain(false);
       expect(vouched('AssertionCorrected')).not.toContain(true);
     });
@@ -100,7 +103,7 @@ describe('verifying a SQLite ledger from its stored JSON text', () => {
         rewrite(db, row.position, reversed(row.data), reversed(row.metadata));
       }
     });
-    withRows((_, rows) => expect(rows.some((r) => isCanonicalText(r.metadata, JSON.parse(r.metadata)))).toBe(false));
+    withRows((_, rows) => expect(rows.some((r) => isCanonicalText(r.metadata))).toBe(false));
     expect(await bothWays()).toMatchObject({ ok: true, checked: 18 });
   });
 
