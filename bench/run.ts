@@ -201,7 +201,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         baselineLabel: rawLabel,
         events: byStream.events,
         target: verifyTarget,
-        note: 'readStream of every stream and verifyStreamChain on it, then the log root from every stored hash in position order.',
+        note: 'readStreamJson of every stream (the stored texts) and verifyStreamChain on it, then the log root from every stored hash in position order.',
       }),
     );
     figures.push(

@@ -112,7 +112,8 @@ export async function verifyProduct(path: string): Promise<Pass & { ok: boolean 
 }
 
 /**
- * Verify as the issue words it: read each stream and check it with verifyStreamChain, then
+ * Verify as the issue words it: read each stream (as its stored texts, which verifyStreamChain
+ * hashes as they are once shown canonical) and check it with verifyStreamChain, then
  * recompute the log root from every stored hash in global order and compare it with the log's.
  */
 export async function verifyByStream(path: string): Promise<Pass & { ok: boolean }> {
@@ -126,7 +127,7 @@ export async function verifyByStream(path: string): Promise<Pass & { ok: boolean
     let failures = 0;
     let events = 0;
     for (const stream of streams) {
-      const stored = await store.readStream(stream);
+      const stored = await store.readStreamJson(stream);
       failures += verifyStreamChain(stored).length;
       events += stored.length;
     }

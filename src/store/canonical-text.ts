@@ -85,7 +85,15 @@ function number(s: string, start: number): number {
 }
 
 /** A string from its opening quote; `escaped` tells whether it held an escape. */
+/** A string with nothing to look at: no escape, control character or surrogate, up to its closing quote. */
+const PLAIN_STRING = /[^"\\\u0000-\u001f\ud800-\udfff]*"/y;
+
 function string(s: string, start: number): number {
+  PLAIN_STRING.lastIndex = start + 1;
+  if (PLAIN_STRING.test(s)) {
+    escaped = false;
+    return PLAIN_STRING.lastIndex;
+  }
   const end = s.length;
   let i = start + 1;
   let sawEscape = false;

@@ -83,6 +83,8 @@ export interface EventStore {
   readAllJson?(options?: ReadAllOptions): AsyncIterable<StoredEventJson>;
   /** Optional: the same, a page (array, in order) at a time, for readers that work in batches. */
   readAllJsonPages?(options?: ReadAllOptions): AsyncIterable<StoredEventJson[]>;
+  /** Optional: one whole stream as the stored JSON texts, in revision order; [] when it does not exist. */
+  readStreamJson?(stream: string): Promise<StoredEventJson[]>;
   /** Position of the last event in the store, or -1 when empty. */
   headPosition(): Promise<number>;
   /** Catch up from `after`, then follow new appends live, in order, with no gaps or repeats. */

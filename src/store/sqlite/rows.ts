@@ -84,6 +84,7 @@ export function prepareStatements(db: SqliteDatabase) {
     ),
     after: db.prepare<[number, number], EventTuple>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
     // Named as the port names them, so each row is a StoredEventJson as it comes.
+    streamJson: db.prepare<[string], EventTuple>(`SELECT ${COLUMNS} FROM events WHERE stream = ? ORDER BY revision`).raw(true),
     afterJson: db.prepare<[number, number], EventTuple>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
     ping: db.prepare<[], number>('SELECT 1').pluck(),
   };

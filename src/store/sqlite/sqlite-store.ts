@@ -135,6 +135,12 @@ export class SqliteEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
+  /** A stream as the rows hold it: data and metadata as the JSON texts written, for verification. */
+  async readStreamJson(stream: string): Promise<StoredEventJson[]> {
+    this.assertOpen();
+    return this.sql.streamJson.all(stream).map(tupleToStoredEventJson);
+  }
+
   async streamRevision(stream: string): Promise<number> {
     this.assertOpen();
     return this.sql.streamRevision.get(stream) ?? -1;
