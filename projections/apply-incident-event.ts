@@ -61,21 +61,40 @@ function updateFact(draft: DraftModel, key: string, change: (fact: FactState) =>
 const logOnFact = (draft: DraftModel, key: string, entry: RevisionEntry): void =>
   updateFact(draft, key, (f) => factState(f.key, f.sources, f.assessment, prepend(f.history, entry)));
 
+/** Where `sourceId` is in a fact's source lists; -1 when it has none. (A loop: this runs for every recording.) */
+function sourceIndex(sources: readonly SourceAssertions[], sourceId: string): number {
+  for (let i = 0; i < sources.length; i++) if (sources[i]!.sourceId === sourceId) return i;
+  return -1;
+}
+
+/** `sources` with the list at `i` replaced (a copy: fact records are immutable). */
+function replaced(sources: readonly SourceAssertions[], i: number, ids: List<string>): SourceAssertions[] {
+  const copy = sources.slice();
+  copy[i] = { sourceId: sources[i]!.sourceId, ids };
+  return copy;
+}
+
 /** The fact's live assertions with `a` among them, in its source's list by recording order (latest first). */
 function withLive(draft: DraftModel, sources: readonly SourceAssertions[], a: AssertionState, latest: boolean): readonly SourceAssertions[] {
-  const i = sources.findIndex((s) => s.sourceId === a.sourceId);
+  const i = sourceIndex(sources, a.sourceId);
   const list = i < 0 ? undefined : sources[i]!.ids;
   // A new recording is the latest of all; only a correction moving an older one must find its place.
   const ids = latest ? prepend(list, a.id) : insertByRecording(draft, list, a);
-  return i < 0 ? [...sources, { sourceId: a.sourceId, ids }] : sources.map((s, j) => (j === i ? { sourceId: s.sourceId, ids } : s));
+  if (i >= 0) return replaced(sources, i, ids);
+  const grown = sources.slice();
+  grown.push({ sourceId: a.sourceId, ids });
+  return grown;
 }
 
 /** The fact's live assertions without `a`; a source left with none is dropped. */
 function withoutLive(sources: readonly SourceAssertions[], a: AssertionState): readonly SourceAssertions[] {
-  const i = sources.findIndex((s) => s.sourceId === a.sourceId);
+  const i = sourceIndex(sources, a.sourceId);
   if (i < 0) return sources;
   const ids = withoutId(sources[i]!.ids, a.id);
-  return ids === undefined ? sources.filter((_, j) => j !== i) : sources.map((s, j) => (j === i ? { sourceId: s.sourceId, ids } : s));
+  if (ids !== undefined) return replaced(sources, i, ids);
+  const shrunk = sources.slice();
+  shrunk.splice(i, 1);
+  return shrunk;
 }
 
 /** Copies only the nodes before the insertion point; the rest of the list is shared. */

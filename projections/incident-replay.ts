@@ -13,11 +13,15 @@ const DEFAULT_SNAPSHOT_EVERY = 64;
 
 /**
  * One incident stream held in memory, able to give its model at any revision without refolding
- * from zero. Events are folded once, forwards, and the model is frozen every `snapshotEvery`
- * events; the model "as of" revision r is the last snapshot at or before r with the few events
- * after it folded on top, so it equals `fold(upTo(events, asOf))`. Snapshots are persistent maps
- * sharing every record they have in common, so a snapshot costs the records its events changed,
- * not a copy of the model; and records shared between models share their memoised analyses.
+ * from zero. Events are folded once, forwards, into the latest model. The first read of an
+ * earlier revision indexes the stream: it folds the events again from zero, freezing the model
+ * every `snapshotEvery` events, and from then on each offer keeps the snapshots current. The
+ * model "as of" revision r is the last snapshot at or before r with the few events after it
+ * folded on top, so it equals `fold(upTo(events, asOf))`. Snapshots are persistent maps sharing
+ * every record they have in common (with each other and with the latest model), so a snapshot
+ * costs the records its events changed, not a copy of the model; and records shared between
+ * models share their memoised analyses. Most incidents are only ever read as they are now: they
+ * never pay for snapshots.
  */
 export class IncidentReplay {
   // What a fold reads of each event, by revision, in columns: ids, hashes and the rest would
@@ -32,10 +36,10 @@ export class IncidentReplay {
    * instants do, so until then they are compared as they are, with no parsing per event.
    */
   private times: number[] | undefined;
-  private readonly draft = new ModelDraft();
+  private draft = new ModelDraft();
   private latest: IncidentModel = initialIncidentModel;
-  /** snapshots[i] is the model after revision (i + 1) × snapshotEvery − 1. */
-  private readonly snapshots: IncidentModel[] = [];
+  /** snapshots[i] is the model after revision (i + 1) × snapshotEvery − 1; undefined until indexed. */
+  private snapshots: IncidentModel[] | undefined;
   /** While recordedAt never decreases, "up to asOf" is a binary search. */
   private monotonic = true;
 
@@ -64,7 +68,7 @@ export class IncidentReplay {
     this.recordedAt.push(at);
     this.actors.push(event.metadata.actor);
     times?.push(ms);
-    if (this.recordedAt.length % this.snapshotEvery === 0) this.snapshots.push(this.freezeLatest());
+    if (this.snapshots && this.recordedAt.length % this.snapshotEvery === 0) this.snapshots.push(this.freezeLatest());
     return 'applied';
   }
 
@@ -97,12 +101,18 @@ export class IncidentReplay {
     return lo - 1;
   }
 
+  /** Whether the stream has been indexed for reads of earlier revisions (see the class comment). */
+  get indexed(): boolean {
+    return this.snapshots !== undefined;
+  }
+
   /**
-   * The frozen models "as of" reads fold over, oldest first. Whatever is memoised on them (fact
-   * analyses, view entries) serves every read between two snapshots, so a reader may warm them.
+   * The frozen models "as of" reads fold over, oldest first; none until indexed. Whatever is
+   * memoised on them (fact analyses, view entries) serves every read between two snapshots, so a
+   * reader may warm them.
    */
   get snapshotModels(): readonly IncidentModel[] {
-    return this.snapshots;
+    return this.snapshots ?? [];
   }
 
   /** The model after the event at `revision` (default: the latest). */
@@ -110,11 +120,30 @@ export class IncidentReplay {
     if (revision >= this.revision) return this.freezeLatest();
     if (revision < 0) return initialIncidentModel;
     const taken = Math.floor((revision + 1) / this.snapshotEvery);
-    const base = taken === 0 ? initialIncidentModel : this.snapshots[taken - 1]!;
+    const base = taken === 0 ? initialIncidentModel : this.index()[taken - 1]!;
     if (base.revision === revision) return base;
     const draft = ModelDraft.over(base);
     for (let r = base.revision + 1; r <= revision; r++) draft.apply(this.eventAt(r));
     return draft.freeze();
+  }
+
+  /**
+   * The snapshots, folded from the event columns the first time they are needed. The fold that
+   * takes them becomes the latest model's too, so snapshots and the latest share their records.
+   */
+  private index(): IncidentModel[] {
+    if (this.snapshots) return this.snapshots;
+    const snapshots: IncidentModel[] = [];
+    const draft = new ModelDraft();
+    for (let r = 0; r <= this.revision; r++) {
+      draft.apply(this.eventAt(r));
+      if ((r + 1) % this.snapshotEvery === 0) snapshots.push(draft.freeze());
+    }
+    this.draft = draft;
+    // The latest model is frozen again from this draft when next read: an equal model, sharing records with the snapshots.
+    this.latest = snapshots.at(-1) ?? initialIncidentModel;
+    this.snapshots = snapshots;
+    return snapshots;
   }
 
   /** The event at `revision` as far as a fold reads it. */

@@ -8,6 +8,8 @@ export interface QueryLatencies {
   incidentEvents: number;
   /** First read of the incident: load its stream and fold it. */
   coldMs: number;
+  /** First "as of" read of it: indexes the stream (folds it again, taking its snapshots). */
+  firstAsOfMs: number;
   /** Raw SELECT + JSON.parse of the incident's rows, per call: what reading it at all costs. */
   raw: Latency;
   views: Record<string, { current: Latency; asOf: Latency }>;
@@ -71,6 +73,9 @@ export async function queryLatencies(
     const prng = new Prng(99);
     const instants = Array.from({ length: asOfIterations }, () => new Date(from + prng.next() * (to - from)));
     const warm = (i: number): Date => instants[(i + asOfIterations) % asOfIterations]!;
+    start = now();
+    await readModels.timeline(incidentId, instants[0]!);
+    const firstAsOfMs = now() - start;
 
     const views: QueryLatencies['views'] = {};
     const read: Record<string, (asOf?: Date) => Promise<unknown>> = {
@@ -114,7 +119,7 @@ export async function queryLatencies(
     afterTimes.sort((a, b) => a - b);
     const at = (p: number): number => afterTimes[Math.min(afterTimes.length - 1, Math.max(0, Math.ceil((p / 100) * afterTimes.length) - 1))] ?? Number.NaN;
     const afterAppend: Latency = { p50: at(50), p99: at(99), max: at(100), samples: afterTimes.length };
-    return { incidentEvents: events.length, coldMs, raw, views, afterAppend, timelineJson, fact, assertionId };
+    return { incidentEvents: events.length, coldMs, firstAsOfMs, raw, views, afterAppend, timelineJson, fact, assertionId };
   } finally {
     await services.close();
   }

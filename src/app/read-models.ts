@@ -194,7 +194,12 @@ export class ReadModels {
       // A source registered since: names in the views may have been missing. Keep the model, redo the views.
       views = { model: views.model, sourcesVersion, factHistory: views.factHistory, assertionHistory: views.assertionHistory };
     }
-    views ??= { model: cached.replay.modelAt(revision), sourcesVersion, factHistory: new Map(), assertionHistory: new Map() };
+    if (!views) {
+      const { replay } = cached;
+      const indexed = replay.indexed;
+      views = { model: replay.modelAt(revision), sourcesVersion, factHistory: new Map(), assertionHistory: new Map() };
+      if (!indexed && replay.indexed) this.warm(replay, id);
+    }
     cached.views.delete(revision);
     cached.views.set(revision, views);
     if (cached.views.size > this.revisionsPerIncident) cached.views.delete(cached.views.keys().next().value!);
@@ -229,11 +234,6 @@ export class ReadModels {
         for (const event of [...stored.map(upcast).filter(isIncidentEvent), ...buffer]) {
           if (replay.offer(event) === 'gap') complete = false;
         }
-        // Warm what "as of" reads share: each snapshot's fact analyses and timeline entries are
-        // memoised on its records, so a read between two snapshots analyses only the facts its
-        // few folded events changed, instead of the first reads near each snapshot paying for all.
-        const ctx = this.context(parseStream(stream)!.id);
-        for (const snapshot of replay.snapshotModels) timelineView(snapshot, ctx);
         const entry: CachedIncident = { replay, views: new Map() };
         // A gap between what we read and what arrived meanwhile: answer from the consistent
         // prefix, but do not cache it, so the next read loads again.
@@ -244,6 +244,17 @@ export class ReadModels {
       }
     })();
     return { promise, buffer };
+  }
+
+  /**
+   * Once an incident is indexed for "as of" reads, warms what they share: each snapshot's fact
+   * analyses and timeline entries are memoised on its records, so a read between two snapshots
+   * analyses only the facts its few folded events changed, instead of the first reads near each
+   * snapshot paying for all.
+   */
+  private warm(replay: IncidentReplay, id: string): void {
+    const ctx = this.context(id);
+    for (const snapshot of replay.snapshotModels) timelineView(snapshot, ctx);
   }
 
   private remember(stream: string, entry: CachedIncident): void {

@@ -87,6 +87,34 @@ describe('incident replay', () => {
       { numRuns: 150 },
     ));
 
+  it('builds no snapshots until an earlier revision is read, then keeps them as events arrive', () =>
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), fc.nat(40), fc.integer({ min: 1, max: 6 }), (ops, firstRead, snapshotEvery) => {
+        const events = chronicle(...history(ops));
+        const replay = new IncidentReplay(snapshotEvery);
+        const ids = events.flatMap((e) => (e.type === 'AssertionRecorded' ? [e.data.assertionId] : []));
+        const indexAt = Math.min(firstRead, events.length - 1);
+        for (const [i, e] of events.entries()) {
+          replay.offer(e);
+          // Reading the latest (a current read) never indexes the stream.
+          replay.modelAt();
+          if (i < indexAt) expect(replay.indexed).toBe(false);
+          const firstSnapshot = snapshotEvery - 1;
+          if (i === indexAt && i > firstSnapshot) {
+            // The first read of an earlier revision that a snapshot serves indexes the stream.
+            expect(everyView(replay.modelAt(firstSnapshot), ids)).toEqual(everyView(foldIncidentModel(events.slice(0, snapshotEvery)), ids));
+            expect(replay.indexed).toBe(true);
+          }
+        }
+        if (replay.indexed) expect(replay.snapshotModels.map((m) => m.revision)).toEqual(replay.snapshotModels.map((_, k) => (k + 1) * snapshotEvery - 1));
+        if (replay.indexed) expect(replay.snapshotModels).toHaveLength(Math.floor(events.length / snapshotEvery));
+        for (let r = -1; r < events.length; r++) {
+          expect(everyView(replay.modelAt(r), ids)).toEqual(everyView(foldIncidentModel(events.slice(0, r + 1)), ids));
+        }
+      }),
+      { numRuns: 150 },
+    ));
+
   it("keeps each fact's current assertions: every source's latest live one, in recording order", () =>
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
