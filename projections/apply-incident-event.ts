@@ -42,6 +42,7 @@ const assertionState = (a: AssertionState): AssertionState => ({
   corrected: a.corrected,
   retracted: a.retracted,
   history: a.history,
+  view: undefined,
 });
 
 const factState = (key: string, sources: readonly SourceAssertions[], assessment: Assessment | undefined, history: List<RevisionEntry>): FactState => ({

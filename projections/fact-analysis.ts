@@ -59,15 +59,43 @@ function analyse(model: AssertionLookup, fact: FactState): FactAnalysis | undefi
   return { fact: fact.key, status, current, conflicts, ...(fact.assessment ? { assessment: fact.assessment } : {}) };
 }
 
+const byFact = (a: FactAnalysis, b: FactAnalysis): number => (a.fact < b.fact ? -1 : a.fact > b.fact ? 1 : 0);
+
 /** Every live fact (at least one current assertion), in fact key order. Memoised on the model. */
 export function analyseFacts(model: IncidentModel): readonly FactAnalysis[] {
   if (model.memo.facts) return model.memo.facts;
+  const live = model.overlay ? patched(model, model.overlay.base, model.overlay.facts) : analyseAll(model);
+  model.memo.facts = live;
+  return live;
+}
+
+function analyseAll(model: IncidentModel): FactAnalysis[] {
   const live: FactAnalysis[] = [];
   model.facts.forEach((fact) => {
     const analysis = analyseFact(model, fact);
     if (analysis) live.push(analysis);
   });
-  live.sort((a, b) => (a.fact < b.fact ? -1 : a.fact > b.fact ? 1 : 0));
-  model.memo.facts = live;
+  return live.sort(byFact);
+}
+
+/**
+ * A model laid over a snapshot: the snapshot's analyses, with those of the few facts whose records
+ * differ put in their place (a fact record that did not change has the same analysis).
+ */
+function patched(model: IncidentModel, base: IncidentModel, changed: ReadonlyMap<string, FactState>): FactAnalysis[] {
+  const fresh: FactAnalysis[] = [];
+  changed.forEach((fact) => {
+    const analysis = analyseFact(model, fact);
+    if (analysis) fresh.push(analysis);
+  });
+  fresh.sort(byFact);
+  const live: FactAnalysis[] = [];
+  let k = 0;
+  for (const kept of analyseFacts(base)) {
+    if (changed.has(kept.fact)) continue;
+    while (k < fresh.length && fresh[k]!.fact < kept.fact) live.push(fresh[k++]!);
+    live.push(kept);
+  }
+  while (k < fresh.length) live.push(fresh[k++]!);
   return live;
 }

@@ -4,7 +4,7 @@ import type { List } from './persistent-list.js';
 import { OverlayEditor } from './overlay-map.js';
 import { PersistentMap } from './persistent-map.js';
 import type { FactAnalysis } from './fact-analysis.js';
-import type { RevisionEntry } from './schemas.js';
+import type { AssertionView, Dispute, RevisionEntry, TimelineEntry } from './schemas.js';
 
 /**
  * One incident as its stream tells it: details, every assertion's present state, the latest
@@ -28,7 +28,28 @@ export interface IncidentModel {
    * by model, because "as of" reads make a model per read, and weak tables that churn made every
    * young-generation collection several times slower.
    */
-  readonly memo: { facts?: readonly FactAnalysis[] };
+  readonly memo: ModelMemo;
+  /**
+   * For a model laid over a snapshot ("as of" reads, see ModelDraft.over): the snapshot, and the
+   * fact records that differ from it. Views patch what they memoised on the snapshot with those
+   * few facts instead of going through every fact again.
+   */
+  readonly overlay?: { readonly base: IncidentModel; readonly facts: ReadonlyMap<string, FactState> };
+}
+
+/** What views derive from a model and keep on it (see fact-analysis.ts and timeline.ts). */
+export interface ModelMemo {
+  facts?: readonly FactAnalysis[];
+  /** The timeline's dated entries, in timeline order; only when every source name was known. */
+  dated?: readonly DatedEntry[];
+  /** The disputes, in fact key order; only when every source name was known. */
+  disputes?: readonly Dispute[];
+}
+
+/** A timeline entry with the lower bound of its interval, which orders the timeline. */
+export interface DatedEntry {
+  readonly start: number;
+  readonly entry: TimelineEntry;
 }
 
 export interface Retraction {
@@ -53,6 +74,13 @@ export interface AssertionState {
   readonly corrected: boolean;
   readonly retracted?: Retraction;
   readonly history: List<RevisionEntry>;
+  /**
+   * A cache slot for the record's view (see view-context.ts), not part of its meaning: a record
+   * is immutable, so its view stays true once every name in it is known. A slot rather than a
+   * WeakMap: "as of" reads make records per read, and weak tables that churn slow every
+   * young-generation collection.
+   */
+  view?: AssertionView | undefined;
 }
 
 export interface Assessment {
@@ -107,12 +135,19 @@ const asPersistent = <V>(map: ReadonlyMap<string, V>): PersistentMap<V> => {
  */
 export class ModelDraft {
   private readonly draft: DraftModel;
+  private readonly factChanges: OverlayEditor<FactState> | undefined;
 
-  constructor(from: IncidentModel = initialIncidentModel, overlay = false) {
-    const { memo: _derivedFromThatModel, ...fields } = from;
-    this.draft = overlay
-      ? { ...fields, assertions: new OverlayEditor(from.assertions), facts: new OverlayEditor(from.facts) }
-      : { ...fields, assertions: asPersistent(from.assertions).edit(), facts: asPersistent(from.facts).edit() };
+  constructor(
+    from: IncidentModel = initialIncidentModel,
+    private readonly base?: IncidentModel,
+  ) {
+    const { memo: _derivedFromThatModel, overlay: _laidOver, ...fields } = from;
+    if (base) {
+      this.factChanges = new OverlayEditor(from.facts);
+      this.draft = { ...fields, assertions: new OverlayEditor(from.assertions), facts: this.factChanges };
+    } else {
+      this.draft = { ...fields, assertions: asPersistent(from.assertions).edit(), facts: asPersistent(from.facts).edit() };
+    }
   }
 
   /**
@@ -121,7 +156,7 @@ export class ModelDraft {
    * many later models are built on (each would add a layer).
    */
   static over(base: IncidentModel): ModelDraft {
-    return new ModelDraft(base, true);
+    return new ModelDraft(base, base);
   }
 
   apply(event: FoldInput): this {
@@ -157,7 +192,12 @@ export class ModelDraft {
   }
 
   freeze(): IncidentModel {
-    return { ...this.draft, memo: {}, assertions: this.draft.assertions.freeze(), facts: this.draft.facts.freeze() };
+    const assertions = this.draft.assertions.freeze();
+    if (this.base && this.factChanges) {
+      const facts = this.factChanges.freeze();
+      return { ...this.draft, memo: {}, assertions, facts, overlay: { base: this.base, facts: facts.changes } };
+    }
+    return { ...this.draft, memo: {}, assertions, facts: this.draft.facts.freeze() };
   }
 }
 

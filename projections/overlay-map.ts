@@ -9,7 +9,8 @@ export class OverlayMap<V> implements ReadonlyMap<string, V> {
 
   constructor(
     private readonly base: ReadonlyMap<string, V>,
-    private readonly changes: ReadonlyMap<string, V>,
+    /** The entries laid over the base. */
+    readonly changes: ReadonlyMap<string, V>,
   ) {
     let added = 0;
     for (const key of changes.keys()) if (!base.has(key)) added++;

@@ -16,16 +16,12 @@ export const asOfField = (ctx: ViewContext): string | null => ctx.asOf?.toISOStr
 
 // An assertion record never changes and a registered source keeps its name, so once the name is
 // known the view of a record is fixed: every timeline and facts view at every revision shares it.
-const views = new WeakMap<AssertionState, AssertionView>();
-
 export function assertionView(a: AssertionState, sources: SourceNames): AssertionView {
-  let view = views.get(a);
-  if (view === undefined) {
-    const sourceName = sources.get(a.sourceId)?.name;
-    view = buildAssertionView(a, sourceName);
-    // An unknown source may be registered later (an imported ledger): not remembered until then.
-    if (sourceName !== undefined) views.set(a, view);
-  }
+  if (a.view) return a.view;
+  const sourceName = sources.get(a.sourceId)?.name;
+  const view = buildAssertionView(a, sourceName);
+  // An unknown source may be registered later (an imported ledger): not remembered until then.
+  if (sourceName !== undefined) a.view = view;
   return view;
 }
 
