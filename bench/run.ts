@@ -8,6 +8,7 @@ import { appendThroughStore, firstEvents, inBatchesOf, rawInserts, type Appended
 import { httpFigures } from './figures/http.js';
 import { emmettFigures, readStreams } from './figures/peer.js';
 import { queryLatencies } from './figures/queries.js';
+import { DEFAULT_SNAPSHOT_EVERY } from '../projections/incident-replay.js';
 import { incidentStreams, rawDecode, rebuildAll, rebuildGlobal, verifyByStream, verifyProduct } from './figures/replay.js';
 import { startServices } from './figures/restart.js';
 import { LedgerGenerator } from './generator.js';
@@ -159,7 +160,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         events: all.events,
         target: rebuildTarget,
         extra: { 'heap MiB': all.heapMiB },
-        note: `One pass over \`$all\` through the store port: upcast, the global models (incident list, source directory) and, for each of the ${n(all.incidents)} incidents, the IncidentReplay its timeline, disputes and histories are read from (the latest model folded. Not included: the snapshots "as of" reads fold over, taken every 64 events when an incident is first read "as of" (its stream folded again; see the query rows' note for what that first read costs), and fact analyses, computed on first read and memoised). Heap is what the models hold afterwards. Best of ${rounds} rounds, as is the baseline.`,
+        note: `One pass over \`$all\` through the store port: upcast, the global models (incident list, source directory) and, for each of the ${n(all.incidents)} incidents, the IncidentReplay its timeline, disputes and histories are read from (the latest model folded. Not included: the snapshots "as of" reads fold over, taken every ${DEFAULT_SNAPSHOT_EVERY} events when an incident is first read "as of" (its stream folded again; see the query rows' note for what that first read costs), and fact analyses, computed on first read and memoised). Heap is what the models hold afterwards. Best of ${rounds} rounds, as is the baseline.`,
       }),
     );
     figures.push(
@@ -253,7 +254,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         events: q.incidentEvents,
         extra: { p50: q.afterAppend.p50 },
         target: { text: 'p99 < 5 ms in-process', test: ({ ours }) => ours < 5 },
-        note: `Ledger.handle(RecordAssertion) through the product's composition, then ReadModels.timeline: every read is of a new revision, so nothing is memoised. The other query rows read through the same ReadModels: "current" repeats the latest revision (its views are memoised per revision), "as of" picks ${n(config.asOfIterations)} random instants across the incident's life (mostly new revisions each time). First read of the incident (load + fold): ${number1(q.coldMs)} ms; first "as of" read (indexes the stream: folds it again, taking a snapshot every 64 events, and warms each snapshot's analyses): ${number1(q.firstAsOfMs)} ms.`,
+        note: `Ledger.handle(RecordAssertion) through the product's composition, then ReadModels.timeline: every read is of a new revision, so nothing is memoised. The other query rows read through the same ReadModels: "current" repeats the latest revision (its views are memoised per revision), "as of" picks ${n(config.asOfIterations)} random instants across the incident's life (mostly new revisions each time). First read of the incident (load + fold): ${number1(q.coldMs)} ms; first "as of" read (indexes the stream: folds it again, taking a snapshot every ${DEFAULT_SNAPSHOT_EVERY} events, and warms each snapshot's analyses): ${number1(q.firstAsOfMs)} ms.`,
       }),
     );
 

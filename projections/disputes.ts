@@ -1,4 +1,4 @@
-import { analyseFact, analyseFacts, type FactAnalysis } from './fact-analysis.js';
+import { analyseFact, analyseFacts, conflictsOf, type FactAnalysis } from './fact-analysis.js';
 import type { FactState, IncidentModel } from './incident-model.js';
 import type { Dispute, Disputes } from './schemas.js';
 import { asOfField, assessmentView, type SourceNames, type ViewContext } from './view-context.js';
@@ -28,7 +28,7 @@ function disputeOf(f: FactAnalysis, sources: SourceNames): { dispute: Dispute | 
     fact: f.fact,
     status: f.status,
     positions,
-    conflicts: f.conflicts.map(([a, b]) => [a, b]),
+    conflicts: conflictsOf(f).map(([a, b]) => [a, b]),
     ...(f.assessment ? { assessment: assessmentView(f.assessment) } : {}),
   };
   return { dispute, fixed };

@@ -8,8 +8,9 @@ export interface FactAnalysis {
   readonly status: FactStatus;
   /** In recording order. */
   readonly current: readonly AssertionState[];
-  readonly conflicts: ReadonlyArray<readonly [string, string]>;
   readonly assessment?: Assessment;
+  /** A cache slot for `conflictsOf` (only disputes list the pairs; a status needs one). */
+  conflicts?: ReadonlyArray<readonly [string, string]>;
 }
 
 /** Where an analysis finds the assertions a fact lists: a model, or a model still being folded. */
@@ -45,7 +46,22 @@ export function analyseFact(model: AssertionLookup, fact: FactState): FactAnalys
 function analyse(model: AssertionLookup, fact: FactState): FactAnalysis | undefined {
   const current = currentAssertions(model, fact);
   if (current.length === 0) return undefined;
-  // One current assertion per source, so every pair is a pair of different sources.
+  const status: FactStatus = anyConflict(current) ? (fact.assessment ? 'assessed' : 'disputed') : current.length === 1 ? 'single-source' : 'corroborated';
+  return { fact: fact.key, status, current, ...(fact.assessment ? { assessment: fact.assessment } : {}) };
+}
+
+// One current assertion per source, so every pair is a pair of different sources.
+function anyConflict(current: readonly AssertionState[]): boolean {
+  for (let i = 0; i < current.length; i++) {
+    for (let j = i + 1; j < current.length; j++) if (!compatible(current[i]!.value, current[j]!.value)) return true;
+  }
+  return false;
+}
+
+/** The pairs of a fact's current assertions that conflict (assertion ids, earlier recorded first), memoised on the analysis. */
+export function conflictsOf(f: FactAnalysis): ReadonlyArray<readonly [string, string]> {
+  if (f.conflicts) return f.conflicts;
+  const { current } = f;
   const conflicts: Array<readonly [string, string]> = [];
   for (let i = 0; i < current.length; i++) {
     for (let j = i + 1; j < current.length; j++) {
@@ -54,9 +70,8 @@ function analyse(model: AssertionLookup, fact: FactState): FactAnalysis | undefi
       if (!compatible(a.value, b.value)) conflicts.push([a.id, b.id]);
     }
   }
-  const status: FactStatus =
-    conflicts.length > 0 ? (fact.assessment ? 'assessed' : 'disputed') : current.length === 1 ? 'single-source' : 'corroborated';
-  return { fact: fact.key, status, current, conflicts, ...(fact.assessment ? { assessment: fact.assessment } : {}) };
+  f.conflicts = conflicts;
+  return conflicts;
 }
 
 const byFact = (a: FactAnalysis, b: FactAnalysis): number => (a.fact < b.fact ? -1 : a.fact > b.fact ? 1 : 0);

@@ -8,8 +8,12 @@ const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 export type OfferResult = 'applied' | 'duplicate' | 'gap';
 
-/** Events between snapshots: an "as of" model folds at most this many less one. */
-const DEFAULT_SNAPSHOT_EVERY = 64;
+/**
+ * Events between snapshots: an "as of" model folds at most this many less one. 32 rather than 64
+ * halves what each "as of" read allocates (and so how often a collection lands on one) for about
+ * a quarter more memory in an indexed incident's snapshots.
+ */
+export const DEFAULT_SNAPSHOT_EVERY = 32;
 
 /**
  * One incident stream held in memory, able to give its model at any revision without refolding

@@ -75,7 +75,7 @@ const stamped = <V extends { asOf: string | null }>(view: V, asOf: Date | undefi
 
 /**
  * The read side's query service. Per incident it keeps the stream folded in an LRU cache (an
- * IncidentReplay: the latest model plus a snapshot every 64 events), current through the
+ * IncidentReplay: the latest model, plus a snapshot every 32 events once it is read "as of"), current through the
  * projection runner's events and through `apply`, which the command handler calls right after an
  * append. Current reads answer from the latest model; "as of" reads take the model at the
  * revision the instant falls on, which the replay folds from the snapshot before it. Derived views are
@@ -248,13 +248,16 @@ export class ReadModels {
 
   /**
    * Once an incident is indexed for "as of" reads, warms what they share: each snapshot's fact
-   * analyses and timeline entries are memoised on its records, so a read between two snapshots
-   * analyses only the facts its few folded events changed, instead of the first reads near each
+   * analyses, timeline entries and disputes are memoised on it, so a read between two snapshots
+   * works only on the facts its few folded events changed, instead of the first reads near each
    * snapshot paying for all.
    */
   private warm(replay: IncidentReplay, id: string): void {
     const ctx = this.context(id);
-    for (const snapshot of replay.snapshotModels) timelineView(snapshot, ctx);
+    for (const snapshot of replay.snapshotModels) {
+      timelineView(snapshot, ctx);
+      disputesView(snapshot, ctx);
+    }
   }
 
   private remember(stream: string, entry: CachedIncident): void {
