@@ -1,6 +1,5 @@
 import type { EventMetadata, EventMetadataInput } from '../../events/index.js';
-import { canonicalJson, canonicalMemberJson, stringJson } from './canonical-json.js';
-import { flatMembers, joinMembers, withMember } from './canonical-members.js';
+import { canonicalJson, canonicalMemberJson, isWellFormed, stringJson } from './canonical-json.js';
 import { chainBody, chainHash, hashChainBody } from './chain-hash.js';
 
 type Unsealed = { type: string; data: unknown; metadata: EventMetadataInput };
@@ -28,14 +27,20 @@ export function sealEventsJson(stream: string, firstRevision: number, prevHash: 
   const streamJson = canonicalJson(stream);
   const sealed = new Array<SealedEventJson>(events.length);
   let prev = prevHash;
+  // A batch is mostly of one or two types: each type's text is written once.
+  let type: string | undefined;
+  let typeJson = '';
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
     const revision = firstRevision + i;
     const dataJson = canonicalMemberJson(e.data);
     if (dataJson === undefined) throw new TypeError('event data and metadata must be JSON values');
-    const texts = metadataTexts(e.metadata, prev, (unsealedJson) =>
-      hashChainBody(prev, chainBody(dataJson, unsealedJson, canonicalJson(revision), streamJson, stringJson(e.type))),
-    );
+    if (e.type !== type) {
+      type = e.type;
+      typeJson = stringJson(type);
+    }
+    const revisionJson = Number.isSafeInteger(revision) ? String(revision) : canonicalJson(revision);
+    const texts = metadataTexts(e.metadata, prev, (unsealedJson) => hashChainBody(prev, chainBody(dataJson, unsealedJson, revisionJson, streamJson, typeJson)));
     const metadata: EventMetadata = { ...e.metadata, prevHash: prev, hash: texts.hash };
     sealed[i] = { stream, revision, type: e.type, data: e.data, metadata, dataJson, metadataJson: texts.metadataJson };
     prev = texts.hash;
@@ -45,19 +50,58 @@ export function sealEventsJson(stream: string, firstRevision: number, prevHash: 
 
 /**
  * The metadata's canonical text without the hash (what `hashOf` hashes) and with it (what is
- * stored). Metadata is flat, so its members are written once and the hash member inserted among
- * them; anything else is written out twice.
+ * stored). Metadata is flat: its members are put in canonical order once, and the native
+ * JSON.stringify writes both texts; anything else is written by canonicalJson.
  */
 function metadataTexts(input: EventMetadataInput, prevHash: string, hashOf: (unsealedJson: string) => string): { hash: string; metadataJson: string } {
-  const members = flatMembers(input);
-  if (members) {
-    const unsealed = withMember(members, 'prevHash', prevHash);
-    const hash = hashOf(joinMembers(unsealed));
-    return { hash, metadataJson: joinMembers(withMember(unsealed, 'hash', hash)) };
+  const names = flatNames(input);
+  if (names) {
+    const unsealed = inOrder(input, names, prevHash, undefined);
+    const hash = hashOf(JSON.stringify(unsealed));
+    return { hash, metadataJson: JSON.stringify(inOrder(input, names, prevHash, hash)) };
   }
   const unsealed = { ...input, prevHash };
   const hash = hashOf(canonicalJson(unsealed));
   return { hash, metadataJson: canonicalJson({ ...unsealed, hash }) };
+}
+
+/**
+ * The names of a flat record's members, with prevHash and hash, in canonical order; undefined
+ * when JSON.stringify could not write it canonically (a nested value, a name JavaScript orders
+ * by itself, a number with no JSON form: canonicalJson then decides, and throws where it must).
+ */
+function flatNames(record: EventMetadataInput): string[] | undefined {
+  const names = Object.keys(record);
+  for (const name of names) {
+    if (!PLAIN_NAME.test(name)) return undefined;
+    const value = (record as Record<string, unknown>)[name];
+    if (typeof value === 'string') {
+      if (!isWellFormed(value)) return undefined;
+    } else if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return undefined;
+    } else if (value !== undefined && value !== null && typeof value !== 'boolean') {
+      return undefined;
+    }
+  }
+  for (const name of ['prevHash', 'hash']) if (!names.includes(name)) names.push(name);
+  // Array#sort compares by UTF-16 code units, the order RFC 8785 asks for.
+  return names.sort();
+}
+
+/** Names JSON.stringify writes in the order given: not integer-like, not __proto__, nothing to escape. */
+const PLAIN_NAME = /^(?![0-9])(?!__proto__$)[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/** The record with prevHash (and hash, unless undefined) set, its members in `names` order. */
+function inOrder(record: EventMetadataInput, names: readonly string[], prevHash: string, hash: string | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of names) {
+    if (name === 'hash') {
+      if (hash !== undefined) out[name] = hash;
+    } else {
+      out[name] = name === 'prevHash' ? prevHash : (record as Record<string, unknown>)[name];
+    }
+  }
+  return out;
 }
 
 /** Seals new events onto the end of a stream whose last hash is `prevHash` (ZERO_HASH for a new stream). */
