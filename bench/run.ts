@@ -160,7 +160,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         events: all.events,
         target: rebuildTarget,
         extra: { 'heap MiB': all.heapMiB },
-        note: `One pass over \`$all\` through the store port: upcast, the global models (incident list, source directory) and, for each of the ${n(all.incidents)} incidents, the IncidentReplay its timeline, disputes and histories are read from (the latest model folded. Not included: the snapshots "as of" reads fold over, taken every ${DEFAULT_SNAPSHOT_EVERY} events when an incident is first read "as of" (its stream folded again; see the query rows' note for what that first read costs), and fact analyses, computed on first read and memoised). Heap is what the models hold afterwards. Best of ${rounds} rounds, as is the baseline.`,
+        note: `One pass over \`$all\` through the store port: upcast, the global models (incident list, source directory) and, for each of the ${n(all.incidents)} incidents, the IncidentReplay its timeline, disputes and histories are read from, as ReadModels builds it when it loads an incident: the latest model folded, the events not kept. Not included: the index "as of" reads need, built on an incident's first "as of" read (its stream read again and folded again, a snapshot taken every ${DEFAULT_SNAPSHOT_EVERY} events; see the query rows' note for what that read costs), and fact analyses, computed on first read and memoised. Heap is what the models hold afterwards. Best of ${rounds} rounds, as is the baseline.`,
       }),
     );
     figures.push(
@@ -254,7 +254,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         events: q.incidentEvents,
         extra: { p50: q.afterAppend.p50 },
         target: { text: 'p99 < 5 ms in-process', test: ({ ours }) => ours < 5 },
-        note: `Ledger.handle(RecordAssertion) through the product's composition, then ReadModels.timeline: every read is of a new revision, so nothing is memoised. The other query rows read through the same ReadModels: "current" repeats the latest revision (its views are memoised per revision), "as of" picks ${n(config.asOfIterations)} random instants across the incident's life (mostly new revisions each time). First read of the incident (load + fold): ${number1(q.coldMs)} ms; first "as of" read (indexes the stream: folds it again, taking a snapshot every ${DEFAULT_SNAPSHOT_EVERY} events, and warms each snapshot's analyses): ${number1(q.firstAsOfMs)} ms.`,
+        note: `Ledger.handle(RecordAssertion) through the product's composition, then ReadModels.timeline: every read is of a new revision, so nothing is memoised. The other query rows read through the same ReadModels: "current" repeats the latest revision (its views are memoised per revision), "as of" picks ${n(config.asOfIterations)} random instants across the incident's life (mostly new revisions each time). First read of the incident (load + fold): ${number1(q.coldMs)} ms; first "as of" read (indexes the incident: reads its stream again, folds it again taking a snapshot every ${DEFAULT_SNAPSHOT_EVERY} events, and warms each snapshot's analyses, timeline and disputes): ${number1(q.firstAsOfMs)} ms.`,
       }),
     );
 

@@ -17,23 +17,20 @@ export const DEFAULT_SNAPSHOT_EVERY = 32;
 
 /**
  * One incident stream held in memory, able to give its model at any revision without refolding
- * from zero. Events are folded once, forwards, into the latest model. The first read of an
- * earlier revision indexes the stream: it folds the events again from zero, freezing the model
- * every `snapshotEvery` events, and from then on each offer keeps the snapshots current. The
- * model "as of" revision r is the last snapshot at or before r with the few events after it
- * folded on top, so it equals `fold(upTo(events, asOf))`. Snapshots are persistent maps sharing
- * every record they have in common (with each other and with the latest model), so a snapshot
- * costs the records its events changed, not a copy of the model; and records shared between
- * models share their memoised analyses. Most incidents are only ever read as they are now: they
- * never pay for snapshots.
+ * from zero. Events are folded once, forwards, into the latest model, and dropped: most incidents
+ * are only ever read as they are now, and the events themselves would be most of the memory held.
+ * Reads of earlier revisions need the stream indexed first: `index(events)` takes the stream's
+ * events back (the caller reads them again from its store), folds them again from zero, freezing
+ * the model every `snapshotEvery` events, and from then on the replay keeps each event it is
+ * offered and each snapshot. The model "as of" revision r is the last snapshot at or before r
+ * with the few events after it folded on top, so it equals `fold(upTo(events, asOf))`. Snapshots
+ * are persistent maps sharing every record they have in common (with each other and with the
+ * latest model), so a snapshot costs the records its events changed, not a copy of the model; and
+ * records shared between models share their memoised analyses.
  */
 export class IncidentReplay {
-  // What a fold reads of each event, by revision, in columns: ids, hashes and the rest would
-  // double the memory held, and an object per event would add to it.
-  private readonly types: Array<IncidentEvent['type']> = [];
-  private readonly data: Array<IncidentEvent['data']> = [];
+  /** When each event was recorded, by revision: "as of" an instant is a search in it. */
   private readonly recordedAt: string[] = [];
-  private readonly actors: string[] = [];
   /**
    * recordedAt in epoch ms, needed only once some recordedAt is not in the one form
    * Date#toISOString writes ("2021-03-10T06:00:00.000Z"): strings of that form order as the
@@ -42,8 +39,8 @@ export class IncidentReplay {
   private times: number[] | undefined;
   private draft = new ModelDraft();
   private latest: IncidentModel = initialIncidentModel;
-  /** snapshots[i] is the model after revision (i + 1) × snapshotEvery − 1; undefined until indexed. */
-  private snapshots: IncidentModel[] | undefined;
+  /** Once indexed: what a fold reads of each event, by revision, and the snapshots. */
+  private index_: Index | undefined;
   /** While recordedAt never decreases, "up to asOf" is a binary search. */
   private monotonic = true;
 
@@ -67,12 +64,13 @@ export class IncidentReplay {
     const last = this.recordedAt.length - 1;
     if (last >= 0 && (times ? ms < times[last]! : at < this.recordedAt[last]!)) this.monotonic = false;
     this.draft.apply(event);
-    this.types.push(event.type);
-    this.data.push(event.data);
     this.recordedAt.push(at);
-    this.actors.push(event.metadata.actor);
     times?.push(ms);
-    if (this.snapshots && this.recordedAt.length % this.snapshotEvery === 0) this.snapshots.push(this.freezeLatest());
+    const index = this.index_;
+    if (index) {
+      index.keep(event);
+      if (this.recordedAt.length % this.snapshotEvery === 0) index.snapshots.push(this.freezeLatest());
+    }
     return 'applied';
   }
 
@@ -105,9 +103,9 @@ export class IncidentReplay {
     return lo - 1;
   }
 
-  /** Whether the stream has been indexed for reads of earlier revisions (see the class comment). */
+  /** Whether reads of earlier revisions can be answered: see `index`. */
   get indexed(): boolean {
-    return this.snapshots !== undefined;
+    return this.index_ !== undefined;
   }
 
   /**
@@ -116,49 +114,81 @@ export class IncidentReplay {
    * reader may warm them.
    */
   get snapshotModels(): readonly IncidentModel[] {
-    return this.snapshots ?? [];
-  }
-
-  /** The model after the event at `revision` (default: the latest). */
-  modelAt(revision: number = this.revision): IncidentModel {
-    if (revision >= this.revision) return this.freezeLatest();
-    if (revision < 0) return initialIncidentModel;
-    const taken = Math.floor((revision + 1) / this.snapshotEvery);
-    const base = taken === 0 ? initialIncidentModel : this.index()[taken - 1]!;
-    if (base.revision === revision) return base;
-    const draft = ModelDraft.over(base);
-    for (let r = base.revision + 1; r <= revision; r++) draft.apply(this.eventAt(r));
-    return draft.freeze();
+    return this.index_?.snapshots ?? [];
   }
 
   /**
-   * The snapshots, folded from the event columns the first time they are needed. The fold that
-   * takes them becomes the latest model's too, so snapshots and the latest share their records.
+   * Indexes the stream for reads of earlier revisions, from its events as the store gives them
+   * again (revisions 0, 1, 2…; any past the replay's revision are left for `offer`). They are
+   * folded from zero, a snapshot frozen every `snapshotEvery` events, and that fold becomes the
+   * latest model's too, so snapshots and the latest share their records. Throws, changing
+   * nothing, when the events do not reach the replay's revision or do not run in order.
    */
-  private index(): IncidentModel[] {
-    if (this.snapshots) return this.snapshots;
-    const snapshots: IncidentModel[] = [];
+  index(events: Iterable<Recorded<IncidentEvent>>): void {
+    if (this.index_) return;
+    const index = new Index();
     const draft = new ModelDraft();
-    for (let r = 0; r <= this.revision; r++) {
-      draft.apply(this.eventAt(r));
-      if ((r + 1) % this.snapshotEvery === 0) snapshots.push(draft.freeze());
+    for (const event of events) {
+      const r = index.size;
+      if (r > this.revision) break;
+      if (event.revision !== r) throw new RangeError(`index: revision ${event.revision} where ${r} was expected`);
+      index.keep(event);
+      draft.apply(index.eventAt(r, this.recordedAt[r]!));
+      if ((r + 1) % this.snapshotEvery === 0) index.snapshots.push(draft.freeze());
     }
+    if (index.size !== this.revision + 1) throw new RangeError(`index: the events reach revision ${index.size - 1}, the replay ${this.revision}`);
     this.draft = draft;
     // The latest model is frozen again from this draft when next read: an equal model, sharing records with the snapshots.
-    this.latest = snapshots.at(-1) ?? initialIncidentModel;
-    this.snapshots = snapshots;
-    return snapshots;
+    this.latest = index.snapshots.at(-1) ?? initialIncidentModel;
+    this.index_ = index;
   }
 
-  /** The event at `revision` as far as a fold reads it. */
-  private eventAt(revision: number): FoldInput {
-    const metadata = { recordedAt: this.recordedAt[revision]!, actor: this.actors[revision]! };
-    // The type and data columns were filled from one event, so they pair up as the union wants.
-    return { type: this.types[revision]!, data: this.data[revision]!, revision, metadata } as FoldInput;
+  /** The model after the event at `revision` (default: the latest). Earlier revisions need the stream indexed. */
+  modelAt(revision: number = this.revision): IncidentModel {
+    if (revision >= this.revision) return this.freezeLatest();
+    if (revision < 0) return initialIncidentModel;
+    const index = this.index_;
+    if (!index) throw new Error(`revision ${revision} is before the latest (${this.revision}): index the stream first`);
+    const taken = Math.floor((revision + 1) / this.snapshotEvery);
+    const base = taken === 0 ? initialIncidentModel : index.snapshots[taken - 1]!;
+    if (base.revision === revision) return base;
+    const draft = ModelDraft.over(base);
+    for (let r = base.revision + 1; r <= revision; r++) draft.apply(index.eventAt(r, this.recordedAt[r]!));
+    return draft.freeze();
   }
 
   private freezeLatest(): IncidentModel {
     if (this.latest.revision !== this.revision) this.latest = this.draft.freeze();
     return this.latest;
+  }
+}
+
+/**
+ * What an indexed replay keeps: what a fold reads of each event but when it was recorded, by revision, in columns (ids,
+ * hashes and the rest would double the memory held, and an object per event would add to it),
+ * and the snapshots.
+ */
+class Index {
+  private readonly types: Array<IncidentEvent['type']> = [];
+  private readonly data: Array<IncidentEvent['data']> = [];
+  private readonly actors: string[] = [];
+  /** snapshots[i] is the model after revision (i + 1) × snapshotEvery − 1. */
+  readonly snapshots: IncidentModel[] = [];
+
+  get size(): number {
+    return this.types.length;
+  }
+
+  keep(event: Recorded<IncidentEvent>): void {
+    this.types.push(event.type);
+    this.data.push(event.data);
+    this.actors.push(event.metadata.actor);
+  }
+
+  /** The event at `revision` as far as a fold reads it (the replay keeps when each was recorded). */
+  eventAt(revision: number, recordedAt: string): FoldInput {
+    const metadata = { recordedAt, actor: this.actors[revision]! };
+    // The type and data columns were filled from one event, so they pair up as the union wants.
+    return { type: this.types[revision]!, data: this.data[revision]!, revision, metadata } as FoldInput;
   }
 }

@@ -59,6 +59,8 @@ interface RevisionViews {
 interface CachedIncident {
   readonly replay: IncidentReplay;
   readonly views: Map<number, RevisionViews>;
+  /** The stream being read again to index the replay for "as of" reads, while it is. */
+  indexing?: Promise<void> | undefined;
 }
 
 interface Loading {
@@ -75,12 +77,12 @@ const stamped = <V extends { asOf: string | null }>(view: V, asOf: Date | undefi
 
 /**
  * The read side's query service. Per incident it keeps the stream folded in an LRU cache (an
- * IncidentReplay: the latest model, plus a snapshot every 32 events once it is read "as of"), current through the
- * projection runner's events and through `apply`, which the command handler calls right after an
- * append. Current reads answer from the latest model; "as of" reads take the model at the
- * revision the instant falls on, which the replay folds from the snapshot before it. Derived views are
- * memoised per (incident, revision). Lists come from the runner's global models, or, "as of",
- * from a fold of `$all` up to the instant.
+ * IncidentReplay: the latest model; once the incident is read "as of", its events and a snapshot
+ * every 32), current through the projection runner's events and through `apply`, which the
+ * command handler calls right after an append. Current reads answer from the latest model; "as
+ * of" reads take the model at the revision the instant falls on, which the replay folds from the
+ * snapshot before it. Derived views are memoised per (incident, revision). Lists come from the
+ * runner's global models, or, "as of", from a fold of `$all` up to the instant.
  */
 export class ReadModels {
   private readonly cache = new Map<string, CachedIncident>();
@@ -195,10 +197,8 @@ export class ReadModels {
       views = { model: views.model, sourcesVersion, factHistory: views.factHistory, assertionHistory: views.assertionHistory };
     }
     if (!views) {
-      const { replay } = cached;
-      const indexed = replay.indexed;
-      views = { model: replay.modelAt(revision), sourcesVersion, factHistory: new Map(), assertionHistory: new Map() };
-      if (!indexed && replay.indexed) this.warm(replay, id);
+      if (revision < cached.replay.revision && !cached.replay.indexed) await this.index(cached, id);
+      views = { model: cached.replay.modelAt(revision), sourcesVersion, factHistory: new Map(), assertionHistory: new Map() };
     }
     cached.views.delete(revision);
     cached.views.set(revision, views);
@@ -244,6 +244,31 @@ export class ReadModels {
       }
     })();
     return { promise, buffer };
+  }
+
+  /**
+   * Indexes an incident for reads of earlier revisions (see IncidentReplay.index): its stream
+   * read again, one read at a time per incident. Events appended meanwhile were committed before
+   * the replay was offered them, so the read reaches the replay's revision; should it not, it is
+   * read once more.
+   */
+  private async index(cached: CachedIncident, id: string): Promise<void> {
+    cached.indexing ??= (async () => {
+      try {
+        for (let attempt = 1; ; attempt++) {
+          const events = (await this.store.readStream(incidentStream(id))).map(upcast).filter(isIncidentEvent);
+          if (cached.replay.indexed) return;
+          if (events.length > cached.replay.revision || attempt === 3) {
+            cached.replay.index(events);
+            this.warm(cached.replay, id);
+            return;
+          }
+        }
+      } finally {
+        cached.indexing = undefined;
+      }
+    })();
+    await cached.indexing;
   }
 
   /**

@@ -80,6 +80,7 @@ describe('incident replay', () => {
         const ids = events.flatMap((e) => (e.type === 'AssertionRecorded' ? [e.data.assertionId] : []));
         // Reading the latest first or last must not matter: the replay memoises as it goes.
         if (readLatestFirst) everyView(replay.modelAt(), ids);
+        replay.index(events);
         for (let r = -1; r < events.length; r++) {
           expect(everyView(replay.modelAt(r), ids)).toEqual(everyView(foldIncidentModel(events.slice(0, r + 1)), ids));
         }
@@ -87,33 +88,44 @@ describe('incident replay', () => {
       { numRuns: 150 },
     ));
 
-  it('builds no snapshots until an earlier revision is read, then keeps them as events arrive', () =>
+  it('keeps no events until indexed; once indexed, keeps every event offered and every snapshot', () =>
     fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), fc.nat(40), fc.integer({ min: 1, max: 6 }), (ops, firstRead, snapshotEvery) => {
+      fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), fc.nat(40), fc.integer({ min: 1, max: 6 }), fc.boolean(), (ops, indexAfter, snapshotEvery, extra) => {
         const events = chronicle(...history(ops));
         const replay = new IncidentReplay(snapshotEvery);
         const ids = events.flatMap((e) => (e.type === 'AssertionRecorded' ? [e.data.assertionId] : []));
-        const indexAt = Math.min(firstRead, events.length - 1);
+        const indexAt = Math.min(indexAfter, events.length - 1);
         for (const [i, e] of events.entries()) {
           replay.offer(e);
-          // Reading the latest (a current read) never indexes the stream.
-          replay.modelAt();
-          if (i < indexAt) expect(replay.indexed).toBe(false);
-          const firstSnapshot = snapshotEvery - 1;
-          if (i === indexAt && i > firstSnapshot) {
-            // The first read of an earlier revision that a snapshot serves indexes the stream.
-            expect(everyView(replay.modelAt(firstSnapshot), ids)).toEqual(everyView(foldIncidentModel(events.slice(0, snapshotEvery)), ids));
+          // The latest is always there; an earlier revision only once indexed.
+          expect(everyView(replay.modelAt(), ids)).toEqual(everyView(foldIncidentModel(events.slice(0, i + 1)), ids));
+          if (i > 0 && !replay.indexed) expect(() => replay.modelAt(i - 1)).toThrow(/index the stream first/);
+          if (i === indexAt) {
+            // The store's copy of the stream may run past the replay: those events are left for offer.
+            replay.index(extra ? events : events.slice(0, i + 1));
             expect(replay.indexed).toBe(true);
           }
         }
-        if (replay.indexed) expect(replay.snapshotModels.map((m) => m.revision)).toEqual(replay.snapshotModels.map((_, k) => (k + 1) * snapshotEvery - 1));
-        if (replay.indexed) expect(replay.snapshotModels).toHaveLength(Math.floor(events.length / snapshotEvery));
+        expect(replay.snapshotModels.map((m) => m.revision)).toEqual(replay.snapshotModels.map((_, k) => (k + 1) * snapshotEvery - 1));
+        expect(replay.snapshotModels).toHaveLength(Math.floor(events.length / snapshotEvery));
         for (let r = -1; r < events.length; r++) {
           expect(everyView(replay.modelAt(r), ids)).toEqual(everyView(foldIncidentModel(events.slice(0, r + 1)), ids));
         }
       }),
       { numRuns: 150 },
     ));
+
+  it('refuses to index from events that do not reach its revision or run out of order, and stays as it was', () => {
+    const events = chronicle(...history([{ kind: 0, a: 0, b: 0, c: 0 }, { kind: 0, a: 1, b: 1, c: 1 }, { kind: 0, a: 2, b: 2, c: 2 }]));
+    const replay = new IncidentReplay(2);
+    for (const e of events) replay.offer(e);
+    expect(() => replay.index(events.slice(0, 3))).toThrow(/reach revision 2, the replay 3/);
+    expect(() => replay.index([events[0]!, events[2]!, events[1]!, events[3]!])).toThrow(/revision 2 where 1 was expected/);
+    expect(replay.indexed).toBe(false);
+    expect(() => replay.modelAt(1)).toThrow(/index the stream first/);
+    replay.index(events);
+    expect(replay.modelAt(1).revision).toBe(1);
+  });
 
   it("keeps each fact's current assertions: every source's latest live one, in recording order", () =>
     fc.assert(

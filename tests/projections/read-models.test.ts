@@ -112,6 +112,24 @@ describe('read models: as of', () => {
     expect((await reads.factHistory(SKY, 'users.worldwide', new Date(hour(5))))?.revisions).toHaveLength(1);
   });
 
+  it('reads the stream again once to index it for "as of" reads, however many ask at once, and keeps what arrives', async () => {
+    const { ledger, runner, reads } = await setUp();
+    const first = await ledger.record(SKY, at(hour(10), corrected('a1', { value: qty(170000) })));
+    await runner.waitFor(first[0]!.position);
+    await reads.timeline(SKY);
+    const before = ledger.store.reads.stream;
+    // Current reads never index; the first "as of" reads, together, read the stream once.
+    const answers = await Promise.all([hour(5), hour(11), hour(2)].map((h) => reads.timeline(SKY, new Date(h))));
+    expect(answers.map((a) => a?.revision)).toEqual([1, 2, 1]);
+    expect(ledger.store.reads.stream).toBe(before + 1);
+    // Events after indexing are kept, so "as of" reads between them need no read of the store.
+    const later = await ledger.record(SKY, at(hour(20), retracted('a1')), at(hour(21), recorded('a3', { value: qty(5), validTime: '2021-04' })));
+    await runner.waitFor(later.at(-1)!.position);
+    expect((await reads.timeline(SKY, new Date(hour(20))))).toMatchObject({ revision: 3, entries: [] });
+    expect((await reads.timeline(SKY, new Date(hour(22))))?.entries).toHaveLength(1);
+    expect(ledger.store.reads.stream).toBe(before + 1);
+  });
+
   it('before the incident was opened: no incident, and views of revision -1', async () => {
     const { reads } = await setUp();
     expect(await reads.incident(SKY, new Date(hour(0)))).toBeUndefined();
