@@ -19,7 +19,7 @@ export interface MapDraft<V> {
 }
 
 /** A model being folded: its maps are editors, everything else plain fields. */
-export type DraftModel = Mutable<Omit<IncidentModel, 'assertions' | 'facts' | 'memo'>> & {
+export type DraftModel = Mutable<Omit<IncidentModel, 'assertions' | 'facts' | 'memo' | 'overlay'>> & {
   assertions: MapDraft<AssertionState>;
   facts: MapDraft<FactState>;
 };

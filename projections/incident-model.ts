@@ -34,7 +34,7 @@ export interface IncidentModel {
    * fact records that differ from it. Views patch what they memoised on the snapshot with those
    * few facts instead of going through every fact again.
    */
-  readonly overlay?: { readonly base: IncidentModel; readonly facts: ReadonlyMap<string, FactState> };
+  readonly overlay?: { readonly base: IncidentModel; readonly facts: ReadonlyMap<string, FactState> } | undefined;
 }
 
 /** What views derive from a model and keep on it (see fact-analysis.ts and timeline.ts). */
@@ -141,13 +141,19 @@ export class ModelDraft {
     from: IncidentModel = initialIncidentModel,
     private readonly base?: IncidentModel,
   ) {
-    const { memo: _derivedFromThatModel, overlay: _laidOver, ...fields } = from;
-    if (base) {
-      this.factChanges = new OverlayEditor(from.facts);
-      this.draft = { ...fields, assertions: new OverlayEditor(from.assertions), facts: this.factChanges };
-    } else {
-      this.draft = { ...fields, assertions: asPersistent(from.assertions).edit(), facts: asPersistent(from.facts).edit() };
-    }
+    this.factChanges = base ? new OverlayEditor(from.facts) : undefined;
+    // Field by field, as in `frozen` below: see there.
+    this.draft = {
+      id: from.id,
+      title: from.title,
+      summary: from.summary,
+      openedAt: from.openedAt,
+      updatedAt: from.updatedAt,
+      revision: from.revision,
+      assertionCount: from.assertionCount,
+      assertions: base ? new OverlayEditor(from.assertions) : asPersistent(from.assertions).edit(),
+      facts: this.factChanges ?? asPersistent(from.facts).edit(),
+    };
   }
 
   /**
@@ -195,11 +201,36 @@ export class ModelDraft {
     const assertions = this.draft.assertions.freeze();
     if (this.base && this.factChanges) {
       const facts = this.factChanges.freeze();
-      return { ...this.draft, memo: {}, assertions, facts, overlay: { base: this.base, facts: facts.changes } };
+      return frozen(this.draft, assertions, facts, { base: this.base, facts: facts.changes });
     }
-    return { ...this.draft, memo: {}, assertions, facts: this.draft.facts.freeze() };
+    return frozen(this.draft, assertions, this.draft.facts.freeze(), undefined);
   }
 }
+
+/**
+ * A model, field by field. Not `{ ...draft, memo, … }`: an object spread that adds members takes
+ * V8's slow path, which makes the new model in the old generation; its young members then
+ * outlive it there until the next full collection, and every "as of" read left megabytes for
+ * each young-generation collection to copy.
+ */
+const frozen = (
+  d: DraftModel,
+  assertions: ReadonlyMap<string, AssertionState>,
+  facts: ReadonlyMap<string, FactState>,
+  overlay: IncidentModel['overlay'],
+): IncidentModel => ({
+  id: d.id,
+  title: d.title,
+  summary: d.summary,
+  openedAt: d.openedAt,
+  updatedAt: d.updatedAt,
+  revision: d.revision,
+  assertionCount: d.assertionCount,
+  assertions,
+  facts,
+  memo: {},
+  overlay,
+});
 
 /** One step of the fold: pure, and cheap (copy-on-write maps), so `fold(events, evolve, initial)` is fine. */
 export const evolve = (model: IncidentModel, event: Recorded<IncidentEvent>): IncidentModel => new ModelDraft(model).apply(event).freeze();
