@@ -5,7 +5,6 @@ import Database from 'better-sqlite3';
 import canonicalize from 'canonicalize';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ledgerEvents, verifyLedger, type VerifyReport } from '../../src/audit/verify-ledger.js';
-import { withoutMember } from '../../src/store/canonical-members.js';
 import { isCanonicalText } from '../../src/store/canonical-text.js';
 import { chainBody, hashChainBody } from '../../src/store/chain-hash.js';
 import { verifyStreamChain } from '../../src/store/hash-chain.js';
@@ -141,7 +140,8 @@ describe('verifying a SQLite ledger from its stored JSON text', () => {
       expect(data).not.toBe(row.data);
       const metadata = JSON.parse(row.metadata) as Record<string, unknown>;
       // The hash a naive verifier would accept: over the stored bytes, not over the canonical form.
-      const bytesHash = hashChainBody(metadata['prevHash'] as string, chainBody(data, withoutMember(row.metadata, metadata, 'hash')!, String(row.revision), JSON.stringify(row.stream), JSON.stringify(row.type)));
+      const { hash: _stored, ...unsealed } = metadata;
+      const bytesHash = hashChainBody(metadata['prevHash'] as string, chainBody(data, canonicalize(unsealed)!, String(row.revision), JSON.stringify(row.stream), JSON.stringify(row.type)));
       rewrite(db, row.position, data, JSON.stringify({ ...metadata, hash: bytesHash }));
       db.prepare('UPDATE events SET hash = ? WHERE position = ?').run(bytesHash, row.position);
       return row;

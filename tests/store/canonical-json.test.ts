@@ -2,7 +2,8 @@ import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/store/canonical-json.js';
-import { flatMembers, joinMembers, withMember, withoutMember } from '../../src/store/canonical-members.js';
+import { chainBody, hashChainBody } from '../../src/store/chain-hash.js';
+import { sealEventsJson } from '../../src/store/seal-events.js';
 import { isCanonicalText } from '../../src/store/canonical-text.js';
 import { anyJson, flatRecord, ledgerLikeJson, looseJson, loneSurrogate, text } from './json-arbitraries.js';
 
@@ -175,42 +176,21 @@ describe('isCanonicalText', () => {
   });
 });
 
-describe('the members of a flat object', () => {
-  it('join into canonicalJson of the object', () => {
+describe('sealed metadata', () => {
+  it('is written as canonicalize writes it, with prevHash and the hash that covers the rest, whatever its members are named', () => {
     fc.assert(
       fc.property(flatRecord, (record) => {
-        expect(joinMembers(flatMembers(record)!)).toBe(canonicalize(record));
-      }),
-      { numRuns: 1_000 },
-    );
-  });
-
-  it('take a string member where canonicalJson would write it, replacing one of that name', () => {
-    fc.assert(
-      fc.property(flatRecord, fc.constantFrom('hash', 'prevHash', '', 'a', '__proto__', '10', 'zz'), text, (record, name, value) => {
+        const prevHash = 'ab'.repeat(32);
+        const [sealed] = sealEventsJson('incident-x', 0, prevHash, [{ type: 'AssertionRecorded', data: { a: 1 }, metadata: record as never }]);
         const expected = JSON.parse(JSON.stringify(record)) as Record<string, unknown>;
-        Object.defineProperty(expected, name, { value, enumerable: true, configurable: true, writable: true });
-        expect(joinMembers(withMember(flatMembers(record)!, name, value))).toBe(canonicalize(expected));
+        for (const [name, value] of [['prevHash', prevHash], ['hash', sealed!.metadata.hash]] as const) {
+          Object.defineProperty(expected, name, { value, enumerable: true, configurable: true, writable: true });
+        }
+        expect(sealed!.metadataJson).toBe(canonicalize(expected));
+        const { hash: _, ...unsealed } = expected;
+        expect(sealed!.metadata.hash).toBe(hashChainBody(prevHash, chainBody('{"a":1}', canonicalize(unsealed)!, '0', '"incident-x"', '"AssertionRecorded"')));
       }),
       { numRuns: 1_000 },
     );
-  });
-
-  it('can be cut from the canonical text, giving canonicalJson of the object without it', () => {
-    fc.assert(
-      fc.property(flatRecord, text, (record, value) => {
-        const withHash = { ...record, hash: value };
-        const { hash: _, ...without } = withHash;
-        expect(withoutMember(canonicalJson(withHash), withHash, 'hash')).toBe(canonicalJson(without));
-      }),
-      { numRuns: 1_000 },
-    );
-  });
-
-  it('are not offered for an object that is not flat, rather than guessed', () => {
-    const record = { a: { hash: 'x' }, hash: 'x' };
-    expect(withoutMember(canonicalJson(record), record, 'hash')).toBeUndefined();
-    expect(flatMembers({ a: [1] })).toBeUndefined();
-    expect(flatMembers({ at: new Date(0) })).toBeUndefined();
   });
 });
