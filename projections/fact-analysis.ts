@@ -1,4 +1,5 @@
 import { compatible } from './compatibility.js';
+import { patchSorted } from './sorted-patch.js';
 import type { Assessment, AssertionState, FactState, IncidentModel } from './incident-model.js';
 import type { FactStatus } from './schemas.js';
 
@@ -103,14 +104,5 @@ function patched(model: IncidentModel, base: IncidentModel, changed: ReadonlyMap
     const analysis = analyseFact(model, fact);
     if (analysis) fresh.push(analysis);
   });
-  fresh.sort(byFact);
-  const live: FactAnalysis[] = [];
-  let k = 0;
-  for (const kept of analyseFacts(base)) {
-    if (changed.has(kept.fact)) continue;
-    while (k < fresh.length && fresh[k]!.fact < kept.fact) live.push(fresh[k++]!);
-    live.push(kept);
-  }
-  while (k < fresh.length) live.push(fresh[k++]!);
-  return live;
+  return patchSorted(analyseFacts(base), (kept) => changed.has(kept.fact), fresh, byFact);
 }

@@ -40,7 +40,7 @@ export class IncidentReplay {
   private draft = new ModelDraft();
   private latest: IncidentModel = initialIncidentModel;
   /** Once indexed: what a fold reads of each event, by revision, and the snapshots. */
-  private index_: Index | undefined;
+  private kept: StreamIndex | undefined;
   /** While recordedAt never decreases, "up to asOf" is a binary search. */
   private monotonic = true;
 
@@ -66,7 +66,7 @@ export class IncidentReplay {
     this.draft.apply(event);
     this.recordedAt.push(at);
     times?.push(ms);
-    const index = this.index_;
+    const index = this.kept;
     if (index) {
       index.keep(event);
       if (this.recordedAt.length % this.snapshotEvery === 0) index.snapshots.push(this.freezeLatest());
@@ -105,7 +105,7 @@ export class IncidentReplay {
 
   /** Whether reads of earlier revisions can be answered: see `index`. */
   get indexed(): boolean {
-    return this.index_ !== undefined;
+    return this.kept !== undefined;
   }
 
   /**
@@ -114,7 +114,7 @@ export class IncidentReplay {
    * reader may warm them.
    */
   get snapshotModels(): readonly IncidentModel[] {
-    return this.index_?.snapshots ?? [];
+    return this.kept?.snapshots ?? [];
   }
 
   /**
@@ -125,8 +125,8 @@ export class IncidentReplay {
    * nothing, when the events do not reach the replay's revision or do not run in order.
    */
   index(events: Iterable<Recorded<IncidentEvent>>): void {
-    if (this.index_) return;
-    const index = new Index();
+    if (this.kept) return;
+    const index = new StreamIndex();
     const draft = new ModelDraft();
     for (const event of events) {
       const r = index.size;
@@ -140,14 +140,14 @@ export class IncidentReplay {
     this.draft = draft;
     // The latest model is frozen again from this draft when next read: an equal model, sharing records with the snapshots.
     this.latest = index.snapshots.at(-1) ?? initialIncidentModel;
-    this.index_ = index;
+    this.kept = index;
   }
 
   /** The model after the event at `revision` (default: the latest). Earlier revisions need the stream indexed. */
   modelAt(revision: number = this.revision): IncidentModel {
     if (revision >= this.revision) return this.freezeLatest();
     if (revision < 0) return initialIncidentModel;
-    const index = this.index_;
+    const index = this.kept;
     if (!index) throw new Error(`revision ${revision} is before the latest (${this.revision}): index the stream first`);
     const taken = Math.floor((revision + 1) / this.snapshotEvery);
     const base = taken === 0 ? initialIncidentModel : index.snapshots[taken - 1]!;
@@ -164,11 +164,11 @@ export class IncidentReplay {
 }
 
 /**
- * What an indexed replay keeps: what a fold reads of each event but when it was recorded, by revision, in columns (ids,
- * hashes and the rest would double the memory held, and an object per event would add to it),
- * and the snapshots.
+ * What an indexed replay keeps: what a fold reads of each event (but when it was recorded, which
+ * the replay keeps anyway), by revision, in columns (ids, hashes and the rest would double the
+ * memory held, and an object per event would add to it), and the snapshots.
  */
-class Index {
+class StreamIndex {
   private readonly types: Array<IncidentEvent['type']> = [];
   private readonly data: Array<IncidentEvent['data']> = [];
   private readonly actors: string[] = [];

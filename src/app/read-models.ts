@@ -250,7 +250,7 @@ export class ReadModels {
    * Indexes an incident for reads of earlier revisions (see IncidentReplay.index): its stream
    * read again, one read at a time per incident. Events appended meanwhile were committed before
    * the replay was offered them, so the read reaches the replay's revision; should it not, it is
-   * read once more.
+   * read again, up to three times in all (then the replay's refusal is the read's error).
    */
   private async index(cached: CachedIncident, id: string): Promise<void> {
     cached.indexing ??= (async () => {
