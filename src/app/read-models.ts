@@ -99,7 +99,11 @@ export class ReadModels {
     options: ReadModelsOptions = {},
   ) {
     this.maxIncidents = options.maxIncidents ?? 100;
-    this.revisionsPerIncident = options.revisionsPerIncident ?? 8;
+    // The latest and one "as of" revision: a page reading an incident at an instant asks for
+    // several views of one revision. More paid little (an "as of" view costs a fraction of a
+    // millisecond) and kept each read's young objects alive through collections, which made
+    // every young-generation pause longer.
+    this.revisionsPerIncident = options.revisionsPerIncident ?? 2;
     this.globalAsOfCacheSize = options.globalAsOfCacheSize ?? 4;
     this.unsubscribe = runner.onApplied((event) => this.offer(event));
   }
