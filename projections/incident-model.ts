@@ -209,9 +209,8 @@ export class ModelDraft {
 
 /**
  * A model, field by field. Not `{ ...draft, memo, … }`: an object spread that adds members takes
- * V8's slow path, which makes the new model in the old generation; its young members then
- * outlive it there until the next full collection, and every "as of" read left megabytes for
- * each young-generation collection to copy.
+ * V8's slow path (measured at about 3 µs an object, against a few nanoseconds for a literal), and
+ * every "as of" read makes a draft and a model.
  */
 const frozen = (
   d: DraftModel,
