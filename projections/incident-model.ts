@@ -37,7 +37,7 @@ export interface IncidentModel {
   readonly overlay?: { readonly base: IncidentModel; readonly facts: ReadonlyMap<string, FactState> } | undefined;
 }
 
-/** What views derive from a model and keep on it (see fact-analysis.ts and timeline.ts). */
+/** What views derive from a model and keep on it (see fact-analysis.ts and fact-list.ts). */
 export interface ModelMemo {
   facts?: readonly FactAnalysis[];
   /** The timeline's dated entries, in timeline order; only when every source name was known. */

@@ -8,7 +8,7 @@ export interface QueryLatencies {
   incidentEvents: number;
   /** First read of the incident: load its stream and fold it. */
   coldMs: number;
-  /** First "as of" read of it: indexes the stream (folds it again, taking its snapshots). */
+  /** First "as of" read of it: indexes the incident (reads its stream again and folds it, taking the snapshots). */
   firstAsOfMs: number;
   /** Raw SELECT + JSON.parse of the incident's rows, per call: what reading it at all costs. */
   raw: Latency;
