@@ -1,4 +1,6 @@
 import { cpus, totalmem } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** One row of the report: our figure beside a baseline measured in the same run on the same data. */
 export interface Figure {
@@ -62,6 +64,14 @@ export function figure(
 }
 
 export const now = (): number => performance.now();
+
+setFlagsFromString('--expose-gc');
+/**
+ * A full collection. Before a figure is timed, so it does not pay for what the harness allocated
+ * (input prepared beforehand would otherwise be copied by the first collections inside the timing,
+ * on the side that allocates); after, so heap figures count what is retained, not garbage.
+ */
+export const collectGarbage = runInNewContext('gc') as () => void;
 
 /** Runs `fn` and returns how long it took, in ms. */
 export async function timed(fn: () => unknown): Promise<number> {

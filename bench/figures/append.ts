@@ -2,7 +2,7 @@ import { openDatabase } from '../../src/store/sqlite/schema.js';
 import { openSqliteReadOnly, SqliteEventStore } from '../../src/store/sqlite/index.js';
 import type { InsertRow } from '../../src/store/sqlite/rows.js';
 import type { Batch, LedgerGenerator } from '../generator.js';
-import { log, now } from '../measure.js';
+import { collectGarbage, log, now } from '../measure.js';
 
 /** The same INSERT the store runs, so the baseline writes exactly the rows the store wrote. */
 const INSERT = `INSERT INTO events (position, stream, revision, type, event_id, recorded_at, data, metadata, hash, prev_hash)
@@ -26,6 +26,7 @@ export async function appendThroughStore(path: string, batches: Iterable<Batch>,
   let chunk: Batch[] = [];
   let chunkSize = 0;
   const flush = async (): Promise<void> => {
+    collectGarbage();
     const start = now();
     for (const batch of chunk) await store.append(batch.stream, batch.events);
     ms += now() - start;
@@ -85,6 +86,7 @@ export function rawInserts(sourcePath: string, targetPath: string, sizes: readon
         loaded += batch.length;
         next++;
       }
+      collectGarbage();
       const start = now();
       for (const batch of chunk) commit.immediate(batch);
       ms += now() - start;

@@ -1,7 +1,7 @@
 import { getSQLiteEventStore } from '@event-driven-io/emmett-sqlite';
 import { SqliteEventStore } from '../../src/store/sqlite/index.js';
 import type { Batch } from '../generator.js';
-import { now, type Pass } from '../measure.js';
+import { collectGarbage, now, type Pass } from '../measure.js';
 
 export interface PeerResults {
   single: Pass;
@@ -47,6 +47,7 @@ export async function emmettFigures(singlePath: string, batchPath: string, singl
   const one = getSQLiteEventStore({ fileName: singlePath, schema: { autoMigration: 'CreateOrUpdate' } });
   // The first call creates the schema: not part of the figure.
   await one.readStream('warm-up');
+  collectGarbage();
   let start = now();
   for (const batch of single) await append(one, batch.stream, batch.events.map(toEmmett));
   const singlePass: Pass = { events: single.length, ms: now() - start };
@@ -54,6 +55,7 @@ export async function emmettFigures(singlePath: string, batchPath: string, singl
   const many = getSQLiteEventStore({ fileName: batchPath, schema: { autoMigration: 'CreateOrUpdate' } });
   await many.readStream('warm-up');
   let events = 0;
+  collectGarbage();
   start = now();
   for (const batch of batched) {
     await append(many, batch.stream, batch.events.map(toEmmett));
@@ -63,6 +65,7 @@ export async function emmettFigures(singlePath: string, batchPath: string, singl
 
   const streams = [...new Set(batched.map((b) => b.stream))];
   let read = 0;
+  collectGarbage();
   start = now();
   for (const stream of streams) read += (await many.readStream(stream)).events.length;
   const readPass: Pass = { events: read, ms: now() - start };
@@ -76,6 +79,7 @@ export async function readStreams(path: string, batched: readonly Batch[]): Prom
   try {
     const streams = [...new Set(batched.map((b) => b.stream))];
     let events = 0;
+    collectGarbage();
     const start = now();
     for (const stream of streams) events += (await store.readStream(stream)).length;
     return { events, ms: now() - start };

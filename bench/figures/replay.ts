@@ -1,5 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import Database from 'better-sqlite3';
 import { parseStream, upcast, type IncidentEvent, type Recorded } from '../../events/index.js';
 import { GlobalReadModels } from '../../projections/global-models.js';
@@ -11,7 +9,7 @@ import { RunningRoot } from '../../src/log/running-root.js';
 import { SqliteCheckpointStore } from '../../src/store/checkpoints-sqlite.js';
 import { verifyStreamChain } from '../../src/store/hash-chain.js';
 import { openSqliteReadOnly, SqliteEventStore, type EventRow } from '../../src/store/sqlite/index.js';
-import { now, type Pass } from '../measure.js';
+import { collectGarbage, now, type Pass } from '../measure.js';
 
 /**
  * The physical limit of reading the ledger: one SELECT over every row in position order and a
@@ -37,10 +35,6 @@ export function rawDecode(path: string): Pass {
     db.close();
   }
 }
-
-setFlagsFromString('--expose-gc');
-/** A full collection, so heap figures count what is retained rather than garbage not yet collected. */
-const collectGarbage = runInNewContext('gc') as () => void;
 
 /** The projection runner from position 0 (incident list and source directory), as a server with no checkpoint starts. */
 export async function rebuildGlobal(path: string): Promise<Pass> {

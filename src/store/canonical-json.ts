@@ -73,19 +73,45 @@ function orderedArray(items: unknown[]): unknown {
   return copy ?? items;
 }
 
-function orderedObject(record: Record<string, unknown>): unknown {
-  const keys = Object.keys(record);
+/**
+ * Key lists met lately, with their canonical order (or EXPLICIT): events of one type list the
+ * same keys in the same order, so most objects skip the checks and the sort. Compared element by
+ * element: keys read from JSON or written in literals are internalized, so that is pointer
+ * comparison.
+ */
+// order undefined: the keys already are in canonical order.
+const recentOrders: Array<{ keys: string[]; order: string[] | typeof EXPLICIT | undefined }> = [];
+const RECENT_ORDERS = 16;
+let nextSlot = 0;
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** `keys` in canonical order (`keys` itself when already so), or EXPLICIT when a copy cannot be put in that order. */
+function canonicalOrder(keys: string[]): string[] | typeof EXPLICIT {
+  for (const recent of recentOrders) if (sameKeys(recent.keys, keys)) return recent.order ?? keys;
   let inOrder = true;
   for (let i = 0; i < keys.length; i++) {
     assertWellFormed(keys[i]!);
     if (i > 0 && !(keys[i - 1]! < keys[i]!)) inOrder = false;
   }
-  if (!inOrder) {
-    if (keys.some(cannotCopyInOrder)) return EXPLICIT;
-    // Array#sort compares strings by UTF-16 code units, the order RFC 8785 asks for.
-    keys.sort();
+  // Array#sort compares strings by UTF-16 code units, the order RFC 8785 asks for.
+  const order = inOrder ? undefined : keys.some(cannotCopyInOrder) ? EXPLICIT : keys.slice().sort();
+  recentOrders[nextSlot] = { keys, order };
+  nextSlot = (nextSlot + 1) % RECENT_ORDERS;
+  return order ?? keys;
+}
+
+function orderedObject(record: Record<string, unknown>): unknown {
+  const keys = Object.keys(record);
+  const order = canonicalOrder(keys);
+  if (order === EXPLICIT) return EXPLICIT;
+  if (order !== keys) {
     const copy: Record<string, unknown> = {};
-    for (const key of keys) {
+    for (const key of order) {
       const out = ordered(record[key]);
       if (out === EXPLICIT) return EXPLICIT;
       copy[key] = out;

@@ -59,15 +59,31 @@ function withMembers<T extends object, M extends object>(record: T, members: M):
 
 /**
  * The metadata's canonical text without the hash (what `hashOf` hashes) and with it (what is
- * stored). Metadata is flat: its members are put in canonical order once, and the native
- * JSON.stringify writes both texts; anything else is written by canonicalJson.
+ * stored). Flat metadata (every event's) is written member by member in canonical order, each
+ * member's text once: the two texts differ only by the hash member, spliced in at its place.
+ * Anything else is written by canonicalJson.
  */
 function metadataTexts(input: EventMetadataInput, prevHash: string, hashOf: (unsealedJson: string) => string): { hash: string; metadataJson: string } {
   const names = flatNames(input);
   if (names) {
-    const unsealed = inOrder(input, names, prevHash, undefined);
-    const hash = hashOf(JSON.stringify(unsealed));
-    return { hash, metadataJson: JSON.stringify(inOrder(input, names, prevHash, hash)) };
+    // Members sorting before "hash", and after it (prevHash always does).
+    let head = '';
+    let tail = '';
+    let afterHash = false;
+    for (const name of names) {
+      if (name === 'hash') {
+        afterHash = true;
+        continue;
+      }
+      const value = name === 'prevHash' ? prevHash : (input as Record<string, unknown>)[name];
+      if (value === undefined) continue;
+      const member = memberPrefix(name) + flatValueJson(value as FlatValue);
+      if (afterHash) tail = tail === '' ? member : `${tail},${member}`;
+      else head = head === '' ? member : `${head},${member}`;
+    }
+    const hash = hashOf(head === '' ? `{${tail}}` : `{${head},${tail}}`);
+    const hashMember = `"hash":${stringJson(hash)}`;
+    return { hash, metadataJson: `{${head === '' ? '' : `${head},`}${hashMember},${tail}}` };
   }
   // A hash member given with the input is not hashed: the one computed here replaces it.
   const { hash: _replaced, ...rest } = input as EventMetadataInput & { hash?: unknown };
@@ -76,15 +92,42 @@ function metadataTexts(input: EventMetadataInput, prevHash: string, hashOf: (uns
   return { hash, metadataJson: canonicalJson(withMembers(unsealed, { hash })) };
 }
 
+type FlatValue = string | number | boolean | null;
+
+/** A flat member's value as RFC 8785 writes it (flatNames has checked strings and numbers). */
+function flatValueJson(value: FlatValue): string {
+  if (typeof value === 'string') return stringJson(value);
+  // A finite number's JSON text is String(value); booleans and null are their names.
+  return String(value);
+}
+
+/** `"name":` for a plain name, remembered: metadata has the same few names event after event. */
+const prefixes = new Map<string, string>();
+function memberPrefix(name: string): string {
+  let prefix = prefixes.get(name);
+  if (prefix === undefined) {
+    prefix = `"${name}":`;
+    if (prefixes.size < 256) prefixes.set(name, prefix);
+  }
+  return prefix;
+}
+
+/** The last record's names and their canonical order: metadata records almost always share one. */
+let lastNames: readonly string[] | undefined;
+let lastSorted: readonly string[] = [];
+
 /**
  * The names of a flat record's members, with prevHash and hash, in canonical order; undefined
- * when JSON.stringify could not write it canonically (a nested value, a name JavaScript orders
- * by itself, a number with no JSON form: canonicalJson then decides, and throws where it must).
+ * when its members cannot all be written by flatValueJson (a nested value, a name that needs
+ * escaping or "__proto__", a lone surrogate, a number with no JSON form: canonicalJson then
+ * decides, and throws where it must).
  */
-function flatNames(record: EventMetadataInput): string[] | undefined {
+function flatNames(record: EventMetadataInput): readonly string[] | undefined {
   const names = Object.keys(record);
-  for (const name of names) {
-    if (!PLAIN_NAME.test(name)) return undefined;
+  let same = names.length === lastNames?.length;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (same && name !== lastNames?.[i]) same = false;
     const value = (record as Record<string, unknown>)[name];
     if (typeof value === 'string') {
       if (!isWellFormed(value)) return undefined;
@@ -94,26 +137,19 @@ function flatNames(record: EventMetadataInput): string[] | undefined {
       return undefined;
     }
   }
-  for (const name of ['prevHash', 'hash']) if (!names.includes(name)) names.push(name);
+  if (same) return lastSorted;
+  if (!names.every((name) => PLAIN_NAME.test(name))) return undefined;
+  const sorted = names.slice();
+  for (const name of ['prevHash', 'hash']) if (!sorted.includes(name)) sorted.push(name);
   // Array#sort compares by UTF-16 code units, the order RFC 8785 asks for.
-  return names.sort();
+  sorted.sort();
+  lastNames = names;
+  lastSorted = sorted;
+  return sorted;
 }
 
-/** Names JSON.stringify writes in the order given: not integer-like, not __proto__, nothing to escape. */
-const PLAIN_NAME = /^(?![0-9])(?!__proto__$)[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/** The record with prevHash (and hash, unless undefined) set, its members in `names` order. */
-function inOrder(record: EventMetadataInput, names: readonly string[], prevHash: string, hash: string | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const name of names) {
-    if (name === 'hash') {
-      if (hash !== undefined) out[name] = hash;
-    } else {
-      out[name] = name === 'prevHash' ? prevHash : (record as Record<string, unknown>)[name];
-    }
-  }
-  return out;
-}
+/** Names written as themselves in quotes: nothing to escape, and not __proto__. */
+const PLAIN_NAME = /^(?!__proto__$)[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /** Seals new events onto the end of a stream whose last hash is `prevHash` (ZERO_HASH for a new stream). */
 export function sealEvents(

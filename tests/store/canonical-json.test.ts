@@ -60,6 +60,26 @@ describe('canonicalJson', () => {
     expect(canonicalJson(value)).toBe(canonicalize(value));
   });
 
+  it('remembers the order of recent key lists without mixing one up with another', () => {
+    // A few dozen key lists, more than it remembers, each met many times in random order.
+    const lists = fc.array(fc.uniqueArray(fc.oneof(fc.constantFrom('a', 'b', 'z', '10', '9', '__proto__', 'é'), fc.string({ maxLength: 3 })), { maxLength: 5 }), { minLength: 1, maxLength: 40 });
+    const objects = lists.chain((keyLists) =>
+      fc.array(fc.tuple(fc.nat(keyLists.length - 1), fc.array(fc.oneof(fc.integer(), fc.string(), fc.constant({ y: 1, x: 2 })), { minLength: 5, maxLength: 5 })), { minLength: 1, maxLength: 200 }).map((picks) =>
+        picks.map(([i, values]) => {
+          const out: Record<string, unknown> = {};
+          keyLists[i]!.forEach((k, j) => Object.defineProperty(out, k, { value: values[j], enumerable: true, configurable: true, writable: true }));
+          return out;
+        }),
+      ),
+    );
+    fc.assert(
+      fc.property(objects, (values) => {
+        for (const value of values) expect(ours(value)).toBe(oracle(value));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('refuses what has no JSON form', () => {
     expect(() => canonicalJson(undefined)).toThrow(TypeError);
     expect(() => canonicalJson(Number.NaN)).toThrow();
@@ -191,6 +211,30 @@ describe('sealed metadata', () => {
         expect(sealed!.metadata.hash).toBe(hashChainBody(prevHash, chainBody('{"a":1}', canonicalize(unsealed)!, '0', '"incident-x"', '"AssertionRecorded"')));
       }),
       { numRuns: 1_000 },
+    );
+  });
+
+  it('is written as canonicalize writes it event after event, when records share their names or not', () => {
+    const names = fc.uniqueArray(fc.constantFrom('eventId', 'actor', 'recordedAt', 'hash', 'prevHash', '10', 'z'), { maxLength: 5 });
+    const records = fc.array(fc.tuple(names, fc.array(fc.oneof(text, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean()), { minLength: 5, maxLength: 5 })), { minLength: 1, maxLength: 30 });
+    fc.assert(
+      fc.property(records, (pairs) => {
+        const prevHash = 'cd'.repeat(32);
+        // Each record's names come three times in a row: the second and third meet the remembered order.
+        const metadata = pairs.flatMap(([keys, values]) => {
+          const record = Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+          return [record, { ...record }, { ...record }];
+        });
+        const sealed = sealEventsJson('incident-x', 0, prevHash, metadata.map((m) => ({ type: 'AssertionRecorded', data: { a: 1 }, metadata: m as never })));
+        sealed.forEach((event, i) => {
+          const expected: Record<string, unknown> = { ...metadata[i], prevHash: i === 0 ? prevHash : sealed[i - 1]!.metadata.hash };
+          delete expected.hash;
+          const unsealed = canonicalize(expected)!;
+          expect(event.metadata.hash).toBe(hashChainBody(expected.prevHash as string, chainBody('{"a":1}', unsealed, String(i), '"incident-x"', '"AssertionRecorded"')));
+          expect(event.metadataJson).toBe(canonicalize({ ...expected, hash: event.metadata.hash }));
+        });
+      }),
+      { numRuns: 300 },
     );
   });
 });
