@@ -13,6 +13,7 @@ import express from 'express';
 import pino from 'pino';
 import { createApp } from '../api/app.js';
 import { TokenRegistry } from '../api/auth.js';
+import { turnOffPretenuring } from '../src/app/heap-tuning.js';
 import { openServices } from '../src/app/services.js';
 
 export interface ServerStats {
@@ -33,6 +34,8 @@ try {
   const created = JSON.stringify({ assertionId: '01HZZZZZZZZZZZZZZZZZZZZZZZ', revision: 1 });
   // Request logs at info, as in production, into /dev/null rather than a terminal.
   const logger = pino({ level: 'info' }, pino.destination('/dev/null'));
+  // As `serve` runs the server.
+  turnOffPretenuring();
   const services = await openServices({ store: 'sqlite', dbPath, onError: (e) => logger.error({ err: e }, 'background failure') });
   await services.ready;
   const web = express.Router();

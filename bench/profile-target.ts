@@ -15,8 +15,10 @@ import { queryLatencies } from './figures/queries.js';
 import { incidentStreams, rebuildAll, rebuildGlobal, verifyProduct } from './figures/replay.js';
 import { LedgerGenerator } from './generator.js';
 import { perSecond } from './measure.js';
+import { turnOffPretenuring } from '../src/app/heap-tuning.js';
 
 const [what, ledger] = process.argv.slice(2);
+turnOffPretenuring();
 if (!what || !ledger) throw new Error('usage: profile-target.ts append|rebuild-all|rebuild-global|verify|as-of|after-append LEDGER_DB');
 
 const report = (name: string, pass: { events: number; ms: number }): void =>

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { turnOffPretenuring } from '../src/app/heap-tuning.js';
 import { openSqliteReadOnly } from '../src/store/sqlite/index.js';
 import { parseArgs, type BenchConfig } from './config.js';
 import { appendThroughStore, firstEvents, inBatchesOf, rawInserts, type Appended } from './figures/append.js';
@@ -409,6 +410,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     renderOnly(config);
     process.exit(0);
   }
+  // The in-process figures run as the server does (src/app/heap-tuning.ts), baselines alike.
+  turnOffPretenuring();
   runBench(config).then(
     (report) => {
       for (const f of report.figures) {

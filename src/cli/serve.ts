@@ -16,7 +16,8 @@ export function serveCommand(program: Command): void {
         process.exit(2);
       }
       // Loaded on use, so the auditor's commands do not pay for express and the web page.
-      const { startServer } = await import('../server.js');
+      const [{ startServer }, { turnOffPretenuring }] = await Promise.all([import('../server.js'), import('../app/heap-tuning.js')]);
+      turnOffPretenuring();
       const running = await startServer(config);
       let stopping = false;
       const stop = (signal: string) => {

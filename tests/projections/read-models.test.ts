@@ -130,6 +130,22 @@ describe('read models: as of', () => {
     expect(ledger.store.reads.stream).toBe(before + 1);
   });
 
+  it('memoises an earlier revision\'s views once it is read twice in a row, not reads scattered over instants', async () => {
+    const { ledger, runner, reads } = await setUp();
+    const later = await ledger.record(SKY, at(hour(10), corrected('a1', { value: qty(170000) })), at(hour(12), recorded('a2', { value: qty(9), validTime: '2021-04' })));
+    await runner.waitFor(later.at(-1)!.position);
+    const entriesAt = async (h: string) => (await reads.timeline(SKY, new Date(h)))!.entries;
+    // Revision 1 (hour 5) and revision 2 (hour 11) taken in turns: none is memoised.
+    const scattered = [await entriesAt(hour(5)), await entriesAt(hour(11)), await entriesAt(hour(5)), await entriesAt(hour(11))];
+    expect(new Set(scattered).size).toBe(4);
+    // Read again straight away, revision 2 is memoised: the next reads of it share its views.
+    const again = await entriesAt(hour(11.5));
+    expect(again).not.toBe(scattered[3]);
+    expect(await entriesAt(hour(11))).toBe(again);
+    expect(await entriesAt(hour(10))).toBe(again);
+    expect(again).toEqual(scattered[1]);
+  });
+
   it('before the incident was opened: no incident, and views of revision -1', async () => {
     const { reads } = await setUp();
     expect(await reads.incident(SKY, new Date(hour(0)))).toBeUndefined();
