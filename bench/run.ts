@@ -12,11 +12,13 @@ import { queryLatencies } from './figures/queries.js';
 import { DEFAULT_SNAPSHOT_EVERY } from '../projections/incident-replay.js';
 import { incidentStreams, rawDecode, rebuildAll, rebuildGlobal, verifyByStream, verifyProduct } from './figures/replay.js';
 import { startServices } from './figures/restart.js';
-import { LedgerGenerator } from './generator.js';
+import { LedgerGenerator, type Batch } from './generator.js';
 import { figure, log, machine, now, perSecond, type Figure, type Pass } from './measure.js';
 import { writeReport, type Report } from './report.js';
 
 const rate = (p: Pass | Appended): number => perSecond(p.events, p.ms);
+/** Rounds of the one-event and batched append figures. */
+const APPEND_ROUNDS = 3;
 const n = (x: number): string => x.toLocaleString('en');
 
 function ledgerStats(path: string): Pick<Report['ledger'], 'eventTypes' | 'valueTypes' | 'sources' | 'incidents' | 'events'> {
@@ -49,9 +51,27 @@ export async function runBench(config: BenchConfig): Promise<Report> {
   const dir = config.workDir ?? mkdtempSync(join(tmpdir(), 'ledger-bench-'));
   mkdirSync(dir, { recursive: true });
   const path = (name: string): string => join(dir, name);
-  for (const name of ['ledger.db', 'raw-build.db', 'single-ours.db', 'single-raw.db', 'batch-ours.db', 'batch-raw.db', 'emmett-single.db', 'emmett-batch.db', 'empty.db']) {
+  const remove = (name: string): void => {
     for (const suffix of ['', '-wal', '-shm']) rmSync(path(name + suffix), { force: true });
-  }
+  };
+  for (const name of ['ledger.db', 'raw-build.db', 'single-ours.db', 'single-raw.db', 'batch-ours.db', 'batch-raw.db', 'emmett-single.db', 'emmett-batch.db', 'empty.db']) remove(name);
+  // Appends of a set of events through the store and of the same rows raw, in turn, each into
+  // fresh files, `appendRounds` times: the best of each side (one run each was at the mercy of
+  // whatever else the machine ran at that moment).
+  const appendRounds = async (batches: readonly Batch[], name: string): Promise<{ ours: Appended; raw: Appended }> => {
+    let best: { ours: Appended; raw: Appended } | undefined;
+    for (let i = 0; i < APPEND_ROUNDS; i++) {
+      remove(`${name}-ours.db`);
+      remove(`${name}-raw.db`);
+      const ours = await appendThroughStore(path(`${name}-ours.db`), batches);
+      const raw = rawInserts(path(`${name}-ours.db`), path(`${name}-raw.db`), ours.sizes);
+      best = {
+        ours: best && rate(best.ours) >= rate(ours) ? best.ours : ours,
+        raw: best && rate(best.raw) >= rate(raw) ? best.raw : raw,
+      };
+    }
+    return best!;
+  };
   const figures: Figure[] = [];
   const notes: string[] = [];
   const gen = new LedgerGenerator(config.shape);
@@ -75,8 +95,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
 
     log('one event per append');
     const singles = firstEvents(gen, config.singleAppends);
-    const singleOurs = await appendThroughStore(path('single-ours.db'), singles);
-    const singleRaw = rawInserts(path('single-ours.db'), path('single-raw.db'), singleOurs.sizes);
+    const { ours: singleOurs, raw: singleRaw } = await appendRounds(singles, 'single');
     figures.push(
       figure('rate', {
         id: 'append.single',
@@ -87,14 +106,13 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         baselineLabel: 'raw better-sqlite3 INSERT, one per transaction',
         events: singleOurs.events,
         target: appendTarget,
-        note: 'SqliteEventStore.append of one event, expected revision `any`, vs a prepared INSERT of the very rows it wrote, one BEGIN IMMEDIATE…COMMIT each; both WAL with synchronous=FULL, so both wait for an fsync per commit.',
+        note: `SqliteEventStore.append of one event, expected revision \`any\`, vs a prepared INSERT of the very rows it wrote, one BEGIN IMMEDIATE…COMMIT each; both WAL with synchronous=FULL, so both wait for an fsync per commit. Best of ${APPEND_ROUNDS} rounds on each side, in turn, each into fresh files.`,
       }),
     );
 
     log('batches of 100 events per append');
     const batches = inBatchesOf(gen, config.peerEvents, 100);
-    const batchOurs = await appendThroughStore(path('batch-ours.db'), batches);
-    const batchRaw = rawInserts(path('batch-ours.db'), path('batch-raw.db'), batchOurs.sizes);
+    const { ours: batchOurs, raw: batchRaw } = await appendRounds(batches, 'batch');
     figures.push(
       figure('rate', {
         id: 'append.batch100',
@@ -105,7 +123,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         baselineLabel: 'raw INSERTs, same rows, same transactions',
         events: batchOurs.events,
         target: appendTarget,
-        note: `The first ${n(config.peerEvents)} events of the ledger regrouped by stream into appends of up to 100 (${n(batchOurs.appends)} appends). Ours seals each event (RFC 8785 canonical JSON + SHA-256 chain) and serialises it; the baseline inserts the already-serialised rows.`,
+        note: `The first ${n(config.peerEvents)} events of the ledger regrouped by stream into appends of up to 100 (${n(batchOurs.appends)} appends). Ours seals each event (RFC 8785 canonical JSON + SHA-256 chain) and serialises it; the baseline inserts the already-serialised rows. Best of ${APPEND_ROUNDS} rounds on each side, in turn, each into fresh files.`,
       }),
     );
     figures.push(
@@ -255,7 +273,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         events: q.incidentEvents,
         extra: { p50: q.afterAppend.p50 },
         target: { text: 'p99 < 5 ms in-process', test: ({ ours }) => ours < 5 },
-        note: `Ledger.handle(RecordAssertion) through the product's composition, then ReadModels.timeline: every read is of a new revision, so nothing is memoised. The other query rows read through the same ReadModels: "current" repeats the latest revision (its views are memoised per revision), "as of" picks ${n(config.asOfIterations)} random instants across the incident's life (mostly new revisions each time). First read of the incident (load + fold): ${number1(q.coldMs)} ms; first "as of" read (indexes the incident: reads its stream again, folds it again taking a snapshot every ${DEFAULT_SNAPSHOT_EVERY} events, and warms each snapshot's analyses, timeline and disputes): ${number1(q.firstAsOfMs)} ms.`,
+        note: `Ledger.handle(RecordAssertion) through the product's composition, then ReadModels.timeline: every read is of a new revision, so nothing is memoised. The other query rows read through the same ReadModels: "current" repeats the latest revision (its views are memoised per revision), "as of" picks ${n(config.asOfIterations)} random instants across the incident's life (an earlier revision's views are memoised only once it is read twice in a row, so nearly every one of these reads folds its model and builds its views). First read of the incident (load + fold): ${number1(q.coldMs)} ms; first "as of" read (indexes the incident: reads its stream again, folds it again taking a snapshot every ${DEFAULT_SNAPSHOT_EVERY} events, and warms each snapshot's analyses, timeline and disputes): ${number1(q.firstAsOfMs)} ms.`,
       }),
     );
 
