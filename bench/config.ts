@@ -7,6 +7,10 @@ export interface BenchConfig {
   shape: LedgerShape;
   /** Events appended one per append (ours and raw). */
   singleAppends: number;
+  /** Rounds of the one-event and batched append figures, ours and raw in turn: the best of each. */
+  appendRounds: number;
+  /** Rounds of each pass over the ledger (rebuilds, verify), each after a run of the raw loop: the best of each. */
+  passRounds: number;
   /** Events appended one per append to Emmett (it is slow: a few hundred a second). */
   emmettSingle: number;
   /** Events appended in batches of 100 (ours, raw and Emmett) and read back. */
@@ -38,6 +42,8 @@ const MODES: Record<Mode, Omit<BenchConfig, 'workDir' | 'keep' | 'markdownPath' 
     mode: 'smoke',
     shape: { events: 3_000, bigIncidents: 1, bigIncidentEvents: 1_200, sources: 20, seed: 7, startMs: START_MS },
     singleAppends: 60,
+    appendRounds: 1,
+    passRounds: 1,
     emmettSingle: 20,
     peerEvents: 1_000,
     queryIterations: 100,
@@ -51,6 +57,8 @@ const MODES: Record<Mode, Omit<BenchConfig, 'workDir' | 'keep' | 'markdownPath' 
     mode: 'quick',
     shape: { events: 50_000, bigIncidents: 3, bigIncidentEvents: 10_500, sources: 60, seed: 7, startMs: START_MS },
     singleAppends: 500,
+    appendRounds: 3,
+    passRounds: 5,
     emmettSingle: 200,
     peerEvents: 10_000,
     queryIterations: 2_000,
@@ -65,6 +73,8 @@ const MODES: Record<Mode, Omit<BenchConfig, 'workDir' | 'keep' | 'markdownPath' 
     mode: 'full',
     shape: { events: 1_000_000, bigIncidents: 5, bigIncidentEvents: 12_000, sources: 400, seed: 7, startMs: START_MS },
     singleAppends: 3_000,
+    appendRounds: 3,
+    passRounds: 3,
     emmettSingle: 1_000,
     peerEvents: 50_000,
     queryIterations: 5_000,

@@ -17,8 +17,6 @@ import { figure, log, machine, now, perSecond, type Figure, type Pass } from './
 import { writeReport, type Report } from './report.js';
 
 const rate = (p: Pass | Appended): number => perSecond(p.events, p.ms);
-/** Rounds of the one-event and batched append figures. */
-const APPEND_ROUNDS = 3;
 const n = (x: number): string => x.toLocaleString('en');
 
 function ledgerStats(path: string): Pick<Report['ledger'], 'eventTypes' | 'valueTypes' | 'sources' | 'incidents' | 'events'> {
@@ -56,11 +54,11 @@ export async function runBench(config: BenchConfig): Promise<Report> {
   };
   for (const name of ['ledger.db', 'raw-build.db', 'single-ours.db', 'single-raw.db', 'batch-ours.db', 'batch-raw.db', 'emmett-single.db', 'emmett-batch.db', 'empty.db']) remove(name);
   // Appends of a set of events through the store and of the same rows raw, in turn, each into
-  // fresh files, `appendRounds` times: the best of each side (one run each was at the mercy of
+  // fresh files, `config.appendRounds` times: the best of each side (one run each was at the mercy of
   // whatever else the machine ran at that moment).
   const appendRounds = async (batches: readonly Batch[], name: string): Promise<{ ours: Appended; raw: Appended }> => {
     let best: { ours: Appended; raw: Appended } | undefined;
-    for (let i = 0; i < APPEND_ROUNDS; i++) {
+    for (let i = 0; i < config.appendRounds; i++) {
       remove(`${name}-ours.db`);
       remove(`${name}-raw.db`);
       const ours = await appendThroughStore(path(`${name}-ours.db`), batches);
@@ -106,7 +104,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         baselineLabel: 'raw better-sqlite3 INSERT, one per transaction',
         events: singleOurs.events,
         target: appendTarget,
-        note: `SqliteEventStore.append of one event, expected revision \`any\`, vs a prepared INSERT of the very rows it wrote, one BEGIN IMMEDIATE…COMMIT each; both WAL with synchronous=FULL, so both wait for an fsync per commit. Best of ${APPEND_ROUNDS} rounds on each side, in turn, each into fresh files.`,
+        note: `SqliteEventStore.append of one event, expected revision \`any\`, vs a prepared INSERT of the very rows it wrote, one BEGIN IMMEDIATE…COMMIT each; both WAL with synchronous=FULL, so both wait for an fsync per commit. Best of ${config.appendRounds} rounds on each side, in turn, each into fresh files.`,
       }),
     );
 
@@ -123,7 +121,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         baselineLabel: 'raw INSERTs, same rows, same transactions',
         events: batchOurs.events,
         target: appendTarget,
-        note: `The first ${n(config.peerEvents)} events of the ledger regrouped by stream into appends of up to 100 (${n(batchOurs.appends)} appends). Ours seals each event (RFC 8785 canonical JSON + SHA-256 chain) and serialises it; the baseline inserts the already-serialised rows. Best of ${APPEND_ROUNDS} rounds on each side, in turn, each into fresh files.`,
+        note: `The first ${n(config.peerEvents)} events of the ledger regrouped by stream into appends of up to 100 (${n(batchOurs.appends)} appends). Ours seals each event (RFC 8785 canonical JSON + SHA-256 chain) and serialises it; the baseline inserts the already-serialised rows. Best of ${config.appendRounds} rounds on each side, in turn, each into fresh files.`,
       }),
     );
     figures.push(
@@ -151,7 +149,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
     // loop, and each side keeps its fastest of those: the same treatment for ours and its
     // baseline (a baseline kept as the best of every pass's runs would have had four times the
     // chances of a lucky run), and a stall on the shared machine spoils one round, not the figure.
-    const rounds = config.mode === 'full' ? 2 : 3;
+    const rounds = config.passRounds;
     const fastest = <P extends Pass>(a: P | undefined, b: P): P => (a && a.ms <= b.ms ? a : b);
     const against = async <P extends Pass>(pass: () => P | Promise<P>): Promise<{ ours: P; raw: Pass }> => {
       let ours: P | undefined;
