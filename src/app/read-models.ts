@@ -59,7 +59,7 @@ interface RevisionViews {
 interface CachedIncident {
   readonly replay: IncidentReplay;
   readonly views: Map<number, RevisionViews>;
-  /** The earlier revision last read and not memoised: read again next, it is. */
+  /** The earlier revision read last without being memoised: memoised if the next read asks for it again. */
   lastEarlier?: number | undefined;
   /** The stream being read again to index the replay for "as of" reads, while it is. */
   indexing?: Promise<void> | undefined;

@@ -74,12 +74,11 @@ function orderedArray(items: unknown[]): unknown {
 }
 
 /**
- * Key lists met lately, with their canonical order (or EXPLICIT): events of one type list the
- * same keys in the same order, so most objects skip the checks and the sort. Compared element by
- * element: keys read from JSON or written in literals are internalized, so that is pointer
- * comparison.
+ * Key lists met lately, with their canonical order (undefined: already in it; EXPLICIT: no copy
+ * can be put in it): events of one type list the same keys in the same order, so most objects
+ * skip the checks and the sort. Compared element by element, which for keys read from JSON or
+ * written in literals (internalized strings) is pointer comparison.
  */
-// order undefined: the keys already are in canonical order.
 const recentOrders: Array<{ keys: string[]; order: string[] | typeof EXPLICIT | undefined }> = [];
 const RECENT_ORDERS = 16;
 let nextSlot = 0;
