@@ -17,6 +17,8 @@ import { figure, log, machine, now, perSecond, type Figure, type Pass } from './
 import { writeReport, type Report } from './report.js';
 
 const rate = (p: Pass | Appended): number => perSecond(p.events, p.ms);
+/** The faster of two runs of the same work. */
+const fastest = <P extends Pass>(a: P | undefined, b: P): P => (a && a.ms <= b.ms ? a : b);
 const n = (x: number): string => x.toLocaleString('en');
 
 function ledgerStats(path: string): Pick<Report['ledger'], 'eventTypes' | 'valueTypes' | 'sources' | 'incidents' | 'events'> {
@@ -63,10 +65,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
       remove(`${name}-raw.db`);
       const ours = await appendThroughStore(path(`${name}-ours.db`), batches);
       const raw = rawInserts(path(`${name}-ours.db`), path(`${name}-raw.db`), ours.sizes);
-      best = {
-        ours: best && rate(best.ours) >= rate(ours) ? best.ours : ours,
-        raw: best && rate(best.raw) >= rate(raw) ? best.raw : raw,
-      };
+      best = { ours: fastest(best?.ours, ours), raw: fastest(best?.raw, raw) };
     }
     return best!;
   };
@@ -150,7 +149,6 @@ export async function runBench(config: BenchConfig): Promise<Report> {
     // baseline (a baseline kept as the best of every pass's runs would have had four times the
     // chances of a lucky run), and a stall on the shared machine spoils one round, not the figure.
     const rounds = config.passRounds;
-    const fastest = <P extends Pass>(a: P | undefined, b: P): P => (a && a.ms <= b.ms ? a : b);
     const against = async <P extends Pass>(pass: () => P | Promise<P>): Promise<{ ours: P; raw: Pass }> => {
       let ours: P | undefined;
       let raw: Pass | undefined;
