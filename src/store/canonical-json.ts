@@ -81,6 +81,8 @@ function orderedArray(items: unknown[]): unknown {
  */
 const recentOrders: Array<{ keys: string[]; order: string[] | typeof EXPLICIT | undefined }> = [];
 const RECENT_ORDERS = 16;
+/** Longer lists are not remembered: events have short ones, and a module-wide cache should not hold large arrays alive. */
+const REMEMBERED_KEYS = 64;
 let nextSlot = 0;
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
@@ -99,8 +101,10 @@ function canonicalOrder(keys: string[]): string[] | typeof EXPLICIT {
   }
   // Array#sort compares strings by UTF-16 code units, the order RFC 8785 asks for.
   const order = inOrder ? undefined : keys.some(cannotCopyInOrder) ? EXPLICIT : keys.slice().sort();
-  recentOrders[nextSlot] = { keys, order };
-  nextSlot = (nextSlot + 1) % RECENT_ORDERS;
+  if (keys.length <= REMEMBERED_KEYS) {
+    recentOrders[nextSlot] = { keys, order };
+    nextSlot = (nextSlot + 1) % RECENT_ORDERS;
+  }
   return order ?? keys;
 }
 
