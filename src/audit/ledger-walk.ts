@@ -5,7 +5,7 @@ import type { ChainFailure } from '../store/hash-chain.js';
 export interface VerifyFailure {
   stream: string;
   revision: number;
-  reason: ChainFailure['reason'] | 'log-root-mismatch' | 'checkpoint-not-extended' | 'checkpoint-beyond-ledger';
+  reason: ChainFailure['reason'] | 'log-root-mismatch' | 'events-removed' | 'checkpoint-not-extended' | 'checkpoint-beyond-ledger';
   detail: string;
 }
 
@@ -19,8 +19,19 @@ export class LedgerWalk {
   private readonly tails = new Map<string, { revision: number; hash: string }>();
   private readonly leaves = new RunningRoot();
   private count = 0;
+  /** The root over the first `mark` events, once walked. */
+  private marked: string | undefined;
 
-  constructor(private readonly onProgress?: (checked: number) => void) {}
+  /** `mark`: a count of events whose root to keep on the way (the log's size when the walk began). */
+  constructor(
+    private readonly onProgress?: (checked: number) => void,
+    private readonly mark?: number,
+  ) {}
+
+  /** The root over the first `mark` events, if the walk got that far. */
+  get markedRoot(): string | undefined {
+    return this.marked;
+  }
 
   get checked(): number {
     return this.count;
@@ -41,6 +52,7 @@ export class LedgerWalk {
     // The log's leaf is the stored hash: a rewritten event whose hash was recomputed changes the root.
     this.leaves.push(hash);
     this.count++;
+    if (this.count === this.mark) this.marked = this.leaves.rootHex();
     if (this.onProgress && this.count % 10_000 === 0) this.onProgress(this.count);
   }
 

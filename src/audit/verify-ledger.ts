@@ -28,6 +28,10 @@ export interface LogView {
   size(): number;
   root(size?: number): string;
   consistencyProof(from: number, to?: number): { proof: string[] };
+  /** Global position of the last event absorbed, -1 when none. */
+  lastPosition(): number;
+  /** Leaves absorbed for events at or before global `position`. */
+  leavesThrough(position: number): number;
 }
 
 /** `$all` in the form verification checks best: the stored JSON texts where the store offers them. */
@@ -60,17 +64,32 @@ export interface VerifyOptions {
  * change it once yielded): the report is the same.
  */
 export async function verifyLedger(events: AsyncIterable<Verifiable | readonly Verifiable[]>, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const walk = new LedgerWalk(options.onProgress);
-  await walkLedger(events, walk, options.worker);
+  const { log, against } = options;
+  // Read before the events: the log only ever absorbs what the store held before, so neither can
+  // reach past what the walk then reads unless events were removed (a concurrent append cannot).
+  const logBefore = log && { size: log.size(), lastPosition: log.lastPosition() };
+  const walk = new LedgerWalk(options.onProgress, logBefore?.size);
+  let lastRead = -1;
+  async function* noted(): AsyncGenerator<Verifiable | readonly Verifiable[]> {
+    for await (const item of events) {
+      const last = isPage(item) ? item[item.length - 1] : item;
+      if (last) lastRead = last.position;
+      yield item;
+    }
+  }
+  await walkLedger(log ? noted() : events, walk, options.worker);
   const { failures, checked } = walk;
   options.onProgress?.(checked);
   const root = walk.root();
 
-  const { log, against } = options;
-  if (log) {
-    const size = Math.min(log.size(), checked);
-    if (size === checked && log.root(size) !== root) {
-      failures.push({ stream: '$log', revision: size, reason: 'log-root-mismatch', detail: `the log's root ${log.root(size)} differs from the events' root ${root}` });
+  if (log && logBefore) {
+    failures.push(...removedEvents(log, { checked, lastRead, logLast: logBefore.lastPosition }));
+    // Against the whole walk when the log has absorbed as much; otherwise (appends went on while
+    // the walk ran) against the log's size when the walk began, whose root the walk kept.
+    const size = log.size() >= checked ? checked : logBefore.size;
+    const recomputed = size === checked ? root : walk.markedRoot;
+    if (size > 0 && size <= checked && recomputed !== undefined && log.root(size) !== recomputed) {
+      failures.push({ stream: '$log', revision: size, reason: 'log-root-mismatch', detail: `the log's root ${log.root(size)} differs from the events' root ${recomputed}` });
     }
   }
   if (against) {
@@ -90,4 +109,23 @@ export async function verifyLedger(events: AsyncIterable<Verifiable | readonly V
     }
   }
   return { ok: failures.length === 0, checked, root, failures };
+}
+
+const isPage = (item: Verifiable | readonly Verifiable[]): item is readonly Verifiable[] => Array.isArray(item);
+
+/**
+ * Events the log absorbed that the store no longer holds: more leaves up to the last position read
+ * than events read, or a log that, before the walk began, reached past where the walk ended.
+ */
+function removedEvents(log: LogView, seen: { checked: number; lastRead: number; logLast: number }): VerifyFailure[] {
+  const { checked, lastRead, logLast } = seen;
+  const failures: VerifyFailure[] = [];
+  const leaves = log.leavesThrough(lastRead);
+  if (leaves > checked) {
+    failures.push({ stream: '$log', revision: leaves, reason: 'events-removed', detail: `the log holds ${leaves} events up to position ${lastRead}, the store ${checked}: ${leaves - checked} removed` });
+  }
+  if (logLast > lastRead) {
+    failures.push({ stream: '$log', revision: log.size(), reason: 'events-removed', detail: `the log absorbed events up to position ${logLast}, the store ends at ${lastRead}` });
+  }
+  return failures;
 }

@@ -39,8 +39,6 @@ export interface LocalLedger {
   readEvents(): AsyncIterable<ReadEvent>;
   /** The stored chain hash of an event, when the store can look events up by id (SQLite). */
   eventHash(eventId: string): string | undefined;
-  /** How many log leaves stand for events at or before this global position. */
-  leavesThrough(position: number): number;
   close(): Promise<void>;
 }
 
@@ -124,7 +122,6 @@ export async function openLocal(config: Config, options: { mustExist: boolean })
     throw usageError(`cannot open the ledger: ${errorMessage(error)}`);
   }
   const log = new LedgerLog(stateDb, signer ? { signer } : {});
-  const countLeaves = stateDb.prepare<[number], number>('SELECT count(*) FROM log_leaves WHERE position <= ?').pluck();
   const byId =
     config.LEDGER_STORE === 'sqlite' ? stateDb.prepare<[string], string>('SELECT hash FROM events WHERE event_id = ?').pluck() : undefined;
   const page =
@@ -165,7 +162,6 @@ export async function openLocal(config: Config, options: { mustExist: boolean })
       }
     },
     eventHash: (eventId) => byId?.get(eventId),
-    leavesThrough: (position) => countLeaves.get(position) ?? 0,
     async close() {
       await store.close();
       stateDb.close();

@@ -79,6 +79,11 @@ export class LedgerLog {
     return this.nodes.lastPosition();
   }
 
+  /** Number of leaves absorbed for events at or before global `position`. */
+  leavesThrough(position: number): number {
+    return this.nodes.leavesThrough(position);
+  }
+
   /** Root hash (hex) of the tree of the first `size` leaves; the current tree by default. */
   root(size?: number): string {
     const n = this.checkedSize(size ?? this.size(), { allowEmpty: true });

@@ -53,6 +53,7 @@ export class NodeStore {
   private readonly selectByPosition: Database.Statement<[number], LeafRow>;
   private readonly selectCount: Database.Statement<[], { n: number | null }>;
   private readonly selectLastPosition: Database.Statement<[], { p: number | null }>;
+  private readonly selectLeavesThrough: Database.Statement<[number], { n: number }>;
 
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
@@ -64,6 +65,13 @@ export class NodeStore {
     // max() over the primary key and the unique index is a single index probe, not a scan.
     this.selectCount = db.prepare('SELECT max(leaf_index) + 1 AS n FROM log_leaves');
     this.selectLastPosition = db.prepare('SELECT max(position) AS p FROM log_leaves');
+    // Leaves are absorbed in position order, so the last one at or before a position tells the count.
+    this.selectLeavesThrough = db.prepare('SELECT leaf_index + 1 AS n FROM log_leaves WHERE position <= ? ORDER BY position DESC LIMIT 1');
+  }
+
+  /** Number of leaves absorbed for events at or before global `position`. */
+  leavesThrough(position: number): number {
+    return this.selectLeavesThrough.get(position)?.n ?? 0;
   }
 
   /** Number of leaves absorbed. */
