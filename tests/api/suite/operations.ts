@@ -41,11 +41,11 @@ interface EventStream {
   close(): void;
 }
 
-function openEventStream(url: string, authorization: string): Promise<EventStream> {
+function openEventStream(url: string, authorization: string, headers: Record<string, string> = {}): Promise<EventStream> {
   return new Promise((resolve, reject) => {
     let received = '';
     const waiters = new Set<() => void>();
-    const req: ClientRequest = httpRequest(url, { headers: { Authorization: authorization, Accept: 'text/event-stream' } }, (res) => {
+    const req: ClientRequest = httpRequest(url, { headers: { Authorization: authorization, Accept: 'text/event-stream', ...headers } }, (res) => {
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         received += chunk;
@@ -129,6 +129,32 @@ export function describeOperations(t: ApiSuiteContext): void {
         expect(received).toContain(`id: ${revision}\n`);
       } finally {
         stream.close();
+      }
+    });
+
+    it('resumes after Last-Event-ID: the missed events first, then live ones, each revision once', async () => {
+      const s = await scenario(t.api);
+      const missed = await recordAssertion(t.api, s.incidentId, { fact: 'users.monitored', value: about(70_000), sourceId: s.sourceId });
+      const url = `${t.api.baseUrl}/api/incidents/${s.incidentId}/live`;
+      const stream = await openEventStream(url, `Bearer ${secretOf('reader')}`, { 'Last-Event-ID': String(s.revision) });
+      try {
+        expect(stream.status).toBe(200);
+        await stream.until(`id: ${missed.revision}\n`);
+        const live = await recordAssertion(t.api, s.incidentId, { fact: 'users.arrested', value: about(100), sourceId: s.sourceId });
+        const received = await stream.until(`id: ${live.revision}\n`);
+        const ids = [...received.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+        expect(ids).toEqual([missed.revision, live.revision]);
+      } finally {
+        stream.close();
+      }
+    });
+
+    it('refuses a Last-Event-ID that is not a revision, with a problem naming the header', async () => {
+      const s = await scenario(t.api);
+      for (const bad of ['abc', '-1', '1.5', '9'.repeat(16)]) {
+        const res = await t.api.as('reader').get(`/api/incidents/${s.incidentId}/live`).set('Last-Event-ID', bad);
+        expect(res.status, bad).toBe(400);
+        expect(res.body.errors).toEqual([expect.objectContaining({ path: 'last-event-id' })]);
       }
     });
   });
