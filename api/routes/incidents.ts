@@ -5,6 +5,7 @@ import type { Ledger } from '../../src/app/ledger.js';
 import type { ReadModels } from '../../src/app/read-models.js';
 import { HttpProblem, notFound } from '../problem.js';
 import { routesOn } from '../route.js';
+import { sendView } from '../view-body.js';
 import {
   AppendedAnswer,
   AsOfQuery,
@@ -140,7 +141,7 @@ export function incidentRoutes({ ledger, readModels, registry, publicRead, caugh
         await known(params.id, query.asOf);
         const body = await read(params.id, query.asOf);
         if (!body) throw notFound(`no incident ${params.id}`);
-        res.set('ETag', etag(body.revision)).json(body);
+        sendView(res.set('ETag', etag(body.revision)), body);
       },
     );
   view('/incidents/:id/timeline', 'The timeline in valid-time order', (id, asOf) => readModels.timeline(id, asOf));
@@ -153,7 +154,7 @@ export function incidentRoutes({ ledger, readModels, registry, publicRead, caugh
       await known(params.id, query.asOf);
       const history = await readModels.factHistory(params.id, params.fact, query.asOf);
       if (!history || history.revisions.length === 0) throw notFound(`no fact ${params.fact} in incident ${params.id}`);
-      res.set('ETag', etag(history.revision)).json(history);
+      sendView(res.set('ETag', etag(history.revision)), history);
     },
   );
 
@@ -163,7 +164,7 @@ export function incidentRoutes({ ledger, readModels, registry, publicRead, caugh
       await known(params.id, query.asOf);
       const history = await readModels.assertionHistory(params.id, params.aid, query.asOf);
       if (!history || history.revisions.length === 0) throw notFound(`no assertion ${params.aid} in incident ${params.id}`);
-      res.set('ETag', etag(history.revision)).json(history);
+      sendView(res.set('ETag', etag(history.revision)), history);
     },
   );
 

@@ -49,6 +49,24 @@ export function describeReading(t: ApiSuiteContext): void {
       expect(entries[0]).toMatchObject({ status: 'single-source', assertions: [expect.objectContaining({ sourceId, sourceName: 'Parquet de Paris' })] });
     });
 
+    it('serves a view again as the same JSON, and a write’s new revision at once, for every view', async () => {
+      const s = await scenario(t.api);
+      for (const view of ['timeline', 'facts', 'disputes', 'facts/users.worldwide/history', `assertions/${s.assertionId}/history`]) {
+        const path = `/api/incidents/${s.incidentId}/${view}`;
+        const first = await t.api.as('reader').get(path);
+        const again = await t.api.as('reader').get(path);
+        expect(first.headers['content-type'], view).toBe('application/json; charset=utf-8');
+        expect(again.text, view).toBe(first.text);
+      }
+      const before = await read(`/api/incidents/${s.incidentId}/facts`);
+      await correct(t.api, s.incidentId, s.assertionId, { value: about(171_000) });
+      const after = await read(`/api/incidents/${s.incidentId}/facts`);
+      expect(after.revision).toBe((before.revision as number) + 1);
+      expect(JSON.stringify(after)).toContain('171000');
+      const history = await read(`/api/incidents/${s.incidentId}/assertions/${s.assertionId}/history`);
+      expect(history.revision).toBe(after.revision);
+    });
+
     it('gives every live fact its status: single-source, corroborated, disputed, assessed', async () => {
       const incident = await openIncident(t.api);
       const [europol, skyEcc] = [await registerSource(t.api, 'Europol'), await registerSource(t.api, 'Sky ECC', 'company')];
