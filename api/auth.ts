@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
+import type { RetrySafety } from '../src/app/retry-safety.js';
 import { HttpProblem } from './problem.js';
 
 export const Role = z.enum(['reader', 'reporter', 'editor', 'auditor', 'admin']);
@@ -87,6 +88,8 @@ declare module 'express-serve-static-core' {
     identity?: Identity;
     /** A bearer token was sent and is not valid: refused by refuseBadToken, after the rate limit. */
     badToken?: boolean;
+    /** Set by the Idempotency-Key middleware: makes the write safe to retry after a crash. */
+    retrySafety?: RetrySafety;
   }
 }
 

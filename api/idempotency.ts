@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
+import { ulid } from 'ulid';
+import { idSequence, type RetrySafety } from '../src/app/retry-safety.js';
 import type { IdempotencyStore } from '../src/store/idempotency-sqlite.js';
 import { canonicalJson } from '../src/store/hash-chain.js';
 import { HttpProblem } from './problem.js';
@@ -11,6 +13,9 @@ const REPLAYED_HEADERS = ['etag', 'location'];
  * `Idempotency-Key` on writes: the first successful answer is stored and replayed to every retry
  * with the same key (scoped to the actor), so a retried write appends nothing. Concurrent retries
  * in this process wait for the first to finish. A key reused for a different request is a 422.
+ * The write runs with a RetrySafety (req.retrySafety): its ids come from a seed, and the append
+ * it is about to make is noted under the key first, so a retry after the process died between
+ * appending and storing the answer finds that append and answers as the first attempt would have.
  */
 export function idempotency(store: IdempotencyStore): RequestHandler {
   const inFlight = new Map<string, Promise<void>>();
@@ -27,13 +32,22 @@ export function idempotency(store: IdempotencyStore): RequestHandler {
 
     while (inFlight.has(slot)) await inFlight.get(slot);
     const previous = store.get(scope, key);
-    if (previous) {
-      if (previous.fingerprint !== fingerprint) {
-        return next(new HttpProblem(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'this Idempotency-Key was used for a different request'));
-      }
-      res.status(previous.status).set({ ...previous.headers, 'Idempotent-Replayed': 'true' }).type('application/json').send(previous.body);
+    const seen = previous?.state === 'answered' ? previous.answer.fingerprint : previous?.fingerprint;
+    if (seen !== undefined && seen !== fingerprint) {
+      return next(new HttpProblem(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'this Idempotency-Key was used for a different request'));
+    }
+    if (previous?.state === 'answered') {
+      const { answer } = previous;
+      res.status(answer.status).set({ ...answer.headers, 'Idempotent-Replayed': 'true' }).type('application/json').send(answer.body);
       return;
     }
+    const seed = previous?.seed ?? ulid();
+    const retrySafety: RetrySafety = {
+      newId: idSequence(seed),
+      prepared: previous?.prepared,
+      prepare: (prepared) => store.prepare(scope, key, fingerprint, seed, prepared),
+    };
+    req.retrySafety = retrySafety;
 
     let release!: () => void;
     inFlight.set(slot, new Promise<void>((resolve) => (release = resolve)));

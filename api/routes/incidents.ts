@@ -52,6 +52,7 @@ export function commandContext(req: Request): CommandContext {
     correlationId: req.get('X-Correlation-Id')?.slice(0, 200) || requestId,
     causationId: requestId,
     expectedRevision: ifMatch(req),
+    retry: req.retrySafety,
   };
 }
 
@@ -70,8 +71,9 @@ export function incidentRoutes({ ledger, readModels, registry, publicRead, caugh
   def(
     { method: 'post', path: '/incidents', role: 'reporter', summary: 'Open an incident', tags, body: OpenIncidentBody, responses: { 201: { description: 'Opened', schema: CreatedIncident } } },
     async ({ body }, req, res) => {
-      const id = ledger.newId();
-      const result = await ledger.handle(id, { type: 'OpenIncident', data: { incidentId: id, ...body } }, { ...commandContext(req), expectedRevision: undefined });
+      const ctx = { ...commandContext(req), expectedRevision: undefined };
+      const id = ledger.newId(ctx);
+      const result = await ledger.handle(id, { type: 'OpenIncident', data: { incidentId: id, ...body } }, ctx);
       await caughtUp(result.position);
       res.status(201).location(`/api/incidents/${id}`).set('ETag', etag(result.revision)).json({ id, revision: result.revision });
     },
@@ -103,8 +105,9 @@ export function incidentRoutes({ ledger, readModels, registry, publicRead, caugh
   def(
     { method: 'post', path: '/incidents/:id/assertions', role: 'reporter', summary: 'Record what a source asserted', tags, params: IncidentParams, body: RecordAssertionBody, responses: { 201: { description: 'Recorded', schema: CreatedAssertion } } },
     async ({ params, body }, req, res) => {
-      const assertionId = ledger.newId();
-      const result = await ledger.handle(params.id, { type: 'RecordAssertion', data: { assertionId, ...body } }, commandContext(req));
+      const ctx = commandContext(req);
+      const assertionId = ledger.newId(ctx);
+      const result = await ledger.handle(params.id, { type: 'RecordAssertion', data: { assertionId, ...body } }, ctx);
       res.status(201).location(`/api/incidents/${params.id}/assertions/${assertionId}/history`).set('ETag', etag(result.revision)).json({ assertionId, revision: result.revision });
     },
   );

@@ -10,8 +10,9 @@ export function sourceRoutes({ ledger, readModels, registry, publicRead, caughtU
   def(
     { method: 'post', path: '/sources', role: 'reporter', summary: 'Register a source', tags, body: RegisterSourceBody, responses: { 201: { description: 'Registered', schema: CreatedSource } } },
     async ({ body }, req, res) => {
-      const id = ledger.newId();
-      const result = await ledger.registerSource({ type: 'RegisterSource', data: { sourceId: id, ...body } }, { ...commandContext(req), expectedRevision: undefined });
+      const ctx = { ...commandContext(req), expectedRevision: undefined };
+      const id = ledger.newId(ctx);
+      const result = await ledger.registerSource({ type: 'RegisterSource', data: { sourceId: id, ...body } }, ctx);
       await caughtUp(result.position);
       res.status(201).location(`/api/sources/${id}`).set('ETag', etag(result.revision)).json({ id, revision: result.revision });
     },

@@ -65,8 +65,9 @@ export class Ledger {
     return other;
   }
 
-  newId(): string {
-    return this.env.newId();
+  /** A new id for what a command creates: from the write's own sequence when it may be retried. */
+  newId(ctx?: CommandContext): string {
+    return ctx?.retry?.newId() ?? this.env.newId();
   }
 
   /** Called with the stored events after every successful append (read models, live updates). */
@@ -77,6 +78,8 @@ export class Ledger {
 
   async registerSource(command: RegisterSource, ctx: CommandContext): Promise<HandledCommand> {
     const stream = sourceStream(command.data.sourceId);
+    const done = await this.preparedOutcome(ctx);
+    if (done) return done;
     const revision = await this.store.streamRevision(stream);
     const events = decideSource(command, revision === -1 ? initialSourceState() : { exists: true });
     return this.append(stream, events, 'no_stream', ctx);
@@ -114,6 +117,8 @@ export class Ledger {
   }
 
   private async decideAndAppend(stream: string, command: IncidentCommand, ctx: CommandContext): Promise<HandledCommand> {
+    const done = await this.preparedOutcome(ctx);
+    if (done) return done;
     for (let attempt = 1; ; attempt++) {
       const { revision, state } = await this.load(stream);
       // An If-Match on an incident that does not exist names nothing to be stale against: the
@@ -168,13 +173,26 @@ export class Ledger {
     if (this.states.size > this.maxCachedStates) this.states.delete(this.states.keys().next().value!);
   }
 
+  /**
+   * A retried write whose earlier attempt noted its append: what that append stored, when the
+   * stream holds it (the attempt got that far before dying), so it is answered and not made twice.
+   */
+  private async preparedOutcome(ctx: CommandContext): Promise<HandledCommand | undefined> {
+    const prepared = ctx.retry?.prepared;
+    if (!prepared) return undefined;
+    const events = await this.store.readStream(prepared.stream, { fromRevision: prepared.firstRevision, maxCount: prepared.count });
+    if (events[0]?.metadata.eventId !== prepared.firstEventId || events.length !== prepared.count) return undefined;
+    const last = events[events.length - 1]!;
+    return { revision: last.revision, position: last.position, events };
+  }
+
   private async append(stream: string, events: LedgerEvent[], expected: ExpectedRevision, ctx: CommandContext): Promise<HandledCommand> {
     const recordedAt = this.env.now().toISOString();
     const toAppend: NewEvent[] = events.map((event) => ({
       type: event.type,
       data: event.data,
       metadata: {
-        eventId: this.env.newId(),
+        eventId: this.newId(ctx),
         recordedAt,
         actor: ctx.actor,
         correlationId: ctx.correlationId,
@@ -182,6 +200,11 @@ export class Ledger {
         schemaVersion: CURRENT_SCHEMA_VERSION[event.type],
       },
     }));
+    const first = toAppend[0];
+    if (first && ctx.retry) {
+      const firstRevision = expected === 'no_stream' ? 0 : typeof expected === 'number' ? expected + 1 : undefined;
+      if (firstRevision !== undefined) ctx.retry.prepare({ stream, firstRevision, firstEventId: first.metadata.eventId, count: toAppend.length });
+    }
     const result = await this.store.append(stream, toAppend, expected);
     for (const listener of this.listeners) listener(result.events);
     return { revision: result.nextExpectedRevision, position: result.position, events: result.events };

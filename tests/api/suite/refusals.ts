@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { StoreUnavailableError } from '../../../src/store/errors.js';
 import { ulid } from 'ulid';
 import {
   about,
@@ -186,6 +187,49 @@ export function describeRefusals(t: ApiSuiteContext): void {
       const key = `open-${ulid()}`;
       expectStatus(await t.api.as('reporter').post('/api/incidents').set('Idempotency-Key', key).send({ title: 'First body' }), 201);
       await expectRefused(t.api, () => t.api.as('reporter').post('/api/incidents').set('Idempotency-Key', key).send({ title: 'Second body' }), 422, 'idempotency-key-reused');
+    });
+
+    describe('after a crash between the append and its answer', () => {
+      afterEach(() => vi.restoreAllMocks());
+
+      /** The process "dies" after appending: the answer under the key is never stored. */
+      const loseTheNextAnswer = () => vi.spyOn(t.api.services.idempotency, 'put').mockImplementationOnce(() => undefined);
+
+      it('a retry finds the append, answers with the ids the first attempt used, and appends nothing', async () => {
+        const mine = await scenario(t.api);
+        const key = `crash-${ulid()}`;
+        const record = () => t.api.as('reporter').post(`/api/incidents/${mine.incidentId}/assertions`).set('Idempotency-Key', key).send({ ...newAssertion(), sourceId: mine.sourceId });
+        loseTheNextAnswer();
+        const first = await record();
+        expectStatus(first, 201);
+        // Others write on the incident before the client retries.
+        await correct(t.api, mine.incidentId, mine.assertionId, { value: about(2) });
+        const after = await t.api.ledgerDigest();
+
+        const retried = await record();
+        expect(retried.status).toBe(201);
+        expect(retried.body).toEqual(first.body);
+        expect(retried.headers.location).toBe(first.headers.location);
+        expect(await t.api.ledgerDigest()).toEqual(after);
+        // From then on the answer is stored and replayed.
+        const again = await record();
+        expect(again.headers['idempotent-replayed']).toBe('true');
+        expect(again.body).toEqual(first.body);
+      });
+
+      it('a retry of a write whose append never happened makes it, once', async () => {
+        const key = `lost-${ulid()}`;
+        const open = () => t.api.as('reporter').post('/api/incidents').set('Idempotency-Key', key).send({ title: 'Opened after a failed append' });
+        vi.spyOn(t.api.store, 'append').mockRejectedValueOnce(new StoreUnavailableError('the disk went away'));
+        expect((await open()).status).toBe(503);
+        const before = await t.api.ledgerDigest();
+
+        const retried = expectStatus(await open(), 201);
+        const after = await t.api.ledgerDigest();
+        expect(Object.keys(after.streams).length - Object.keys(before.streams).length, 'one new stream').toBe(1);
+        expect(after.streams[`incident-${retried.id}`]).toMatchObject({ revision: 0 });
+        expect(expectStatus(await open(), 201)).toEqual(retried);
+      });
     });
 
     it('keys belong to the caller: another actor with the same key makes a write of its own', async () => {
