@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Services } from '../src/app/services.js';
 import { authenticate, refuseBadToken, type TokenRegistry } from './auth.js';
 import { bodyGuard } from './body-guard.js';
+import { untilCaughtUp } from './catching-up.js';
 import { idempotency } from './idempotency.js';
 import { createMetrics, observe, type Metrics } from './observability.js';
 import { notFound, problemHandler } from './problem.js';
@@ -72,6 +73,7 @@ export function createApp(options: AppOptions): { app: express.Express; metrics:
   app.use(express.json({ limit: options.bodyLimit ?? '64kb', strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(bodyGuard);
   // One middleware for the app's life: its in-flight map is what makes concurrent retries wait for the first.
+  app.use('/api', untilCaughtUp(services.ready));
   const idempotent = idempotency(services.idempotency);
   app.use('/api', (req, res, next) => (req.method === 'POST' ? idempotent(req, res, next) : next()));
 

@@ -36,6 +36,7 @@ const PROBLEMS: Record<number, string> = {
   413: 'Body too large',
   422: 'A well-formed command the ledger refuses',
   429: 'Rate limited; see Retry-After',
+  503: 'The store is unreachable, or the read models are still catching up at start; see Retry-After',
 };
 
 const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
@@ -67,7 +68,7 @@ export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodT
       ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } }
       : { description: r.description };
   }
-  const problemStatuses = spec.method === 'get' ? [400, 401, 403, 404, 429] : [400, 401, 403, 404, 409, 413, 422, 429];
+  const problemStatuses = spec.method === 'get' ? [400, 401, 403, 404, 429, 503] : [400, 401, 403, 404, 409, 413, 422, 429, 503];
   for (const status of spec.role === 'none' ? [] : problemStatuses) {
     responses[status] = { description: PROBLEMS[status]!, content: { 'application/problem+json': { schema: Problem } } };
   }
