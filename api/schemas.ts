@@ -64,6 +64,7 @@ export const ConsistencyQuery = z.strictObject({
 });
 
 export const IncidentParams = z.strictObject({ id: Ulid });
+export const SourceParams = z.strictObject({ id: Ulid });
 export const AssertionParams = z.strictObject({ id: Ulid, aid: Ulid });
 export const FactParams = z.strictObject({ id: Ulid, fact: FactKey });
 

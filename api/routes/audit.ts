@@ -1,12 +1,12 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { incidentStream } from '../../events/index.js';
+import { incidentStream, sourceStream } from '../../events/index.js';
 import { ledgerPages, verifyLedger } from '../../src/audit/verify-ledger.js';
 import type { Services } from '../../src/app/services.js';
 import { Checkpoint, ConsistencyProof, InclusionProof } from '../../src/log/schemas.js';
 import { notFound } from '../problem.js';
 import { routesOn } from '../route.js';
-import { ConsistencyQuery, EventsQuery, InclusionQuery, IncidentParams, VerifyBody } from '../schemas.js';
+import { ConsistencyQuery, EventsQuery, InclusionQuery, IncidentParams, SourceParams, VerifyBody } from '../schemas.js';
 import type { RouteDeps } from './incidents.js';
 
 const Digest = z.object({ stream: z.string(), revision: z.number().int(), hash: z.string() });
@@ -43,15 +43,22 @@ export function auditRoutes(deps: RouteDeps & { services: Services }): Router {
   const def = routesOn(router, registry, { publicRead, prefix: '/api' });
   const tags = ['audit'];
 
+  /** A stream's raw events, a page at a time; `what` names the stream in a 404. */
+  const serveEvents = async (stream: string, what: string, query: z.infer<typeof EventsQuery>, res: Response) => {
+    const revision = await store.streamRevision(stream);
+    if (revision < 0) throw notFound(`no ${what}`);
+    const events = await store.readStream(stream, { fromRevision: query.from, maxCount: query.limit });
+    res.set('ETag', `"${revision}"`).json({ stream, revision, events });
+  };
+
   def(
     { method: 'get', path: '/incidents/:id/events', role: 'auditor', summary: 'Raw events with chain fields', tags, params: IncidentParams, query: EventsQuery, responses: { 200: { description: 'Events in revision order' } } },
-    async ({ params, query }, _req, res) => {
-      const stream = incidentStream(params.id);
-      const revision = await store.streamRevision(stream);
-      if (revision < 0) throw notFound(`no incident ${params.id}`);
-      const events = await store.readStream(stream, { fromRevision: query.from, maxCount: query.limit });
-      res.set('ETag', `"${revision}"`).json({ stream, revision, events });
-    },
+    ({ params, query }, _req, res) => serveEvents(incidentStream(params.id), `incident ${params.id}`, query, res),
+  );
+
+  def(
+    { method: 'get', path: '/sources/:id/events', role: 'auditor', summary: "A source's raw events with chain fields", tags, params: SourceParams, query: EventsQuery, responses: { 200: { description: 'Events in revision order' } } },
+    ({ params, query }, _req, res) => serveEvents(sourceStream(params.id), `source ${params.id}`, query, res),
   );
 
   def(

@@ -18,6 +18,7 @@ export class HttpStatusError extends Error {
 
 const Problem = z.object({ detail: z.string().optional(), title: z.string().optional() }).loose();
 const IncidentPage = z.object({ incidents: z.array(z.object({ id: z.string() }).loose()), nextCursor: z.string().nullable() }).loose();
+const SourcePage = z.object({ sources: z.array(z.object({ id: z.string() }).loose()), nextCursor: z.string().nullable() }).loose();
 const EventsPage = z.object({ stream: z.string(), revision: z.number().int(), events: z.array(z.unknown()) }).loose();
 const PublicKey = z.object({ pem: z.string(), raw: z.string() }).loose();
 
@@ -113,30 +114,48 @@ export class AuditClient {
   }
 
   /** Every incident id the server lists, page by page. */
-  async *incidentIds(): AsyncIterable<string> {
-    let cursor: string | undefined;
-    const seen = new Set<string>();
-    do {
-      const page = await this.get(`/api/incidents?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, IncidentPage);
-      for (const incident of page.incidents) {
-        if (seen.has(incident.id)) continue;
-        seen.add(incident.id);
-        yield incident.id;
-      }
-      // A cursor that does not move would loop forever.
-      cursor = page.nextCursor !== null && page.nextCursor !== cursor ? page.nextCursor : undefined;
-    } while (cursor !== undefined);
+  incidentIds(): AsyncIterable<string> {
+    return this.listed((cursor) => this.get(`/api/incidents?limit=500${cursor}`, IncidentPage).then((p) => ({ ids: p.incidents.map((i) => i.id), next: p.nextCursor })));
+  }
+
+  /** Every source id the server lists, page by page. */
+  sourceIds(): AsyncIterable<string> {
+    return this.listed((cursor) => this.get(`/api/sources?limit=500${cursor}`, SourcePage).then((p) => ({ ids: p.sources.map((s) => s.id), next: p.nextCursor })));
   }
 
   /** An incident's raw events with chain fields, all pages; events that do not parse are reported, not dropped silently. */
-  async incidentEvents(id: string): Promise<{ events: StoredEvent[]; malformed: MalformedEvent[] }> {
+  incidentEvents(id: string): Promise<{ events: StoredEvent[]; malformed: MalformedEvent[] }> {
+    return this.streamEvents(`/api/incidents/${encodeURIComponent(id)}/events`);
+  }
+
+  /** A source's raw events, the same way. */
+  sourceEvents(id: string): Promise<{ events: StoredEvent[]; malformed: MalformedEvent[] }> {
+    return this.streamEvents(`/api/sources/${encodeURIComponent(id)}/events`);
+  }
+
+  private async *listed(page: (cursorParam: string) => Promise<{ ids: string[]; next: string | null }>): AsyncIterable<string> {
+    let cursor: string | undefined;
+    const seen = new Set<string>();
+    do {
+      const { ids, next } = await page(cursor ? `&cursor=${encodeURIComponent(cursor)}` : '');
+      for (const id of ids) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        yield id;
+      }
+      // A cursor that does not move would loop forever.
+      cursor = next !== null && next !== cursor ? next : undefined;
+    } while (cursor !== undefined);
+  }
+
+  private async streamEvents(path: string): Promise<{ events: StoredEvent[]; malformed: MalformedEvent[] }> {
     const events: StoredEvent[] = [];
     const malformed: MalformedEvent[] = [];
     const limit = 1000;
     let from = 0;
     let index = 0;
     for (;;) {
-      const page = await this.get(`/api/incidents/${encodeURIComponent(id)}/events?from=${from}&limit=${limit}`, EventsPage);
+      const page = await this.get(`${path}?from=${from}&limit=${limit}`, EventsPage);
       let next = from;
       for (const raw of page.events) {
         const parsed = StoredEvent.safeParse(raw);

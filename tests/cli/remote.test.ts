@@ -113,10 +113,14 @@ describe('incident-ledger against a running server (outside auditor)', () => {
 
     const run = await cli(['verify', ...remote, '--public-key', keys.publicKey, '--against', kept, '--every-event', '--json']);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    const report = json<{ ok: boolean; checked: number; streams: number; failures: unknown[] }>(run);
-    expect(report).toMatchObject({ ok: true, streams: 1, failures: [] });
-    const served = await get<{ events: unknown[] }>(`/api/incidents/${demo.incidentId}/events`);
-    expect(report.checked).toBe(served.events.length);
+    const report = json<{ ok: boolean; checked: number; streams: number; sourceStreams: number; failures: unknown[] }>(run);
+    const { sources } = await get<{ sources: Array<{ id: string }> }>('/api/sources?limit=500');
+    expect(sources.length).toBeGreaterThan(0);
+    expect(report).toMatchObject({ ok: true, streams: 1 + sources.length, sourceStreams: sources.length, failures: [] });
+    // Every event of the incident and of every source, fetched and checked.
+    let served = (await get<{ events: unknown[] }>(`/api/incidents/${demo.incidentId}/events`)).events.length;
+    for (const { id } of sources) served += (await get<{ events: unknown[] }>(`/api/sources/${id}/events`)).events.length;
+    expect(report.checked).toBe(served);
 
     // A kept checkpoint the ledger never issued (root altered) is neither signed nor extended.
     const forged = ws.path('forged.json');
@@ -176,6 +180,13 @@ describe('incident-ledger against a running server (outside auditor)', () => {
       const flipped = await cli(['verify', ...remote, '--json']);
       expect(flipped.code).toBe(1);
       expect(json<{ failures: unknown[] }>(flipped).failures).toContainEqual(expect.objectContaining({ stream, revision: forged.revision, reason: 'hash-mismatch' }));
+
+      // A source renamed and re-sealed: served over HTTP too, so its chain and its head's proof are checked.
+      const source = raw.prepare<[], { stream: string }>("SELECT stream FROM events WHERE stream LIKE 'source-%' ORDER BY position LIMIT 1").get()!.stream;
+      forgeStream(raw, source, (e) => e.revision === 0, (e) => ({ ...(e.data as Record<string, unknown>), name: 'A source that never was' }));
+      const renamed = await cli(['verify', ...remote, '--json']);
+      expect(renamed.code).toBe(1);
+      expect(json<{ failures: unknown[] }>(renamed).failures).toContainEqual(expect.objectContaining({ stream: source, reason: 'not-in-log' }));
     } finally {
       raw.close();
     }

@@ -108,6 +108,9 @@ describe.each([{ publicRead: false }, { publicRead: true }])('role × route matr
       case '/api/incidents/:id/facts/:fact/assessments':
         body = { preferred: [aid], rationale: `ruling ${n}` };
         break;
+      case '/api/sources/:id/events':
+        ids = { ...ids, id: sourceId };
+        break;
       case '/api/audit/proofs/inclusion':
         query = `?eventId=${eventId}`;
         break;

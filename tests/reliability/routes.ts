@@ -37,6 +37,7 @@ export const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/api/incidents/:id/live', needs: 'reader' },
 
   { method: 'GET', path: '/api/incidents/:id/events', needs: 'auditor' },
+  { method: 'GET', path: '/api/sources/:id/events', needs: 'auditor' },
   { method: 'GET', path: '/api/incidents/:id/digest', needs: 'auditor' },
   { method: 'GET', path: '/api/audit/checkpoint', needs: 'auditor' },
   { method: 'GET', path: '/api/audit/public-key', needs: 'auditor' },

@@ -29,6 +29,7 @@ const ROUTES: Record<string, Route> = {
   'read a fact history': { method: 'get', path: (s) => `/api/incidents/${s.incidentId}/facts/users.worldwide/history`, needs: 'reader' },
   'read an assertion history': { method: 'get', path: (s) => `/api/incidents/${s.incidentId}/assertions/${s.assertionId}/history`, needs: 'reader' },
   'read raw events': { method: 'get', path: (s) => `/api/incidents/${s.incidentId}/events`, needs: 'auditor' },
+  'read a source’s raw events': { method: 'get', path: (s) => `/api/sources/${s.sourceId}/events`, needs: 'auditor' },
   'read a digest': { method: 'get', path: (s) => `/api/incidents/${s.incidentId}/digest`, needs: 'auditor' },
   'read the checkpoint': { method: 'get', path: () => '/api/audit/checkpoint', needs: 'auditor' },
   'ask for an inclusion proof': { method: 'get', path: () => `/api/audit/proofs/inclusion?eventId=00000000000000000000000000`, needs: 'auditor' },

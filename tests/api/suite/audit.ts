@@ -1,3 +1,4 @@
+import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { ZERO_HASH, type StoredEvent } from '../../../events/index.js';
 import type { Checkpoint, ConsistencyProof, InclusionProof } from '../../../src/log/schemas.js';
@@ -36,6 +37,15 @@ export function describeAudit(t: ApiSuiteContext): void {
       expect(page.revision).toBe(2);
       expect(page.events.map((e) => e.revision)).toEqual([1]);
       expect((await eventsOf(s.incidentId, '?from=3')).events).toEqual([]);
+    });
+
+    it('serves a source’s raw events with their chain fields, and a 404 for a source never registered', async () => {
+      const s = await scenario(t.api);
+      const { stream, revision, events } = await audit<{ stream: string; revision: number; events: StoredEvent[] }>(`/api/sources/${s.sourceId}/events`);
+      expect(stream).toBe(`source-${s.sourceId}`);
+      expect(revision).toBe(0);
+      expect(events).toEqual([expect.objectContaining({ stream, revision: 0, type: 'SourceRegistered', metadata: expect.objectContaining({ prevHash: ZERO_HASH, hash: expect.stringMatching(HEX64) }) })]);
+      expect((await t.api.as('auditor').get(`/api/sources/${ulid()}/events`)).status).toBe(404);
     });
 
     it('gives an incident’s digest: its last revision and hash', async () => {

@@ -21,6 +21,7 @@ const CONTRACT: Array<[method: string, path: string]> = [
   ['get', '/api/incidents/{id}/facts/{fact}/history'],
   ['get', '/api/incidents/{id}/assertions/{aid}/history'],
   ['get', '/api/incidents/{id}/events'],
+  ['get', '/api/sources/{id}/events'],
   ['get', '/api/incidents/{id}/digest'],
   ['get', '/api/audit/checkpoint'],
   ['get', '/api/audit/proofs/inclusion'],
