@@ -25,6 +25,11 @@ import type { EventStore } from '../store/port.js';
 export interface ReadModelsOptions {
   /** Incidents whose events and models stay in memory (least recently used go first). */
   maxIncidents?: number;
+  /**
+   * Events, summed over the incidents kept, past which the least recently used are let go too
+   * (the one just read always stays): memory follows events, and incidents differ a thousandfold.
+   */
+  maxEvents?: number;
   /** Revisions per incident whose derived views are memoised (the latest plus recent "as of"s). */
   revisionsPerIncident?: number;
   /** "As of" folds of the whole ledger kept for list queries. */
@@ -92,6 +97,7 @@ export class ReadModels {
   private readonly globalAsOf = new Map<string, Promise<GlobalReadModels>>();
   private readonly unsubscribe: () => void;
   private readonly maxIncidents: number;
+  private readonly maxEvents: number;
   private readonly revisionsPerIncident: number;
   private readonly globalAsOfCacheSize: number;
 
@@ -101,6 +107,8 @@ export class ReadModels {
     options: ReadModelsOptions = {},
   ) {
     this.maxIncidents = options.maxIncidents ?? 100;
+    // About 0.8 KiB an event folded: a few hundred MiB, whatever the incidents' sizes.
+    this.maxEvents = options.maxEvents ?? 500_000;
     // The latest and one "as of" revision: a page reading an incident at an instant asks for
     // several views of one revision. More paid little (an "as of" view costs a fraction of a
     // millisecond) and kept each read's young objects alive through collections, which made
@@ -303,6 +311,14 @@ export class ReadModels {
   private remember(stream: string, entry: CachedIncident): void {
     this.cache.set(stream, entry);
     if (this.cache.size > this.maxIncidents) this.cache.delete(this.cache.keys().next().value!);
+    let events = 0;
+    for (const cached of this.cache.values()) events += cached.replay.revision + 1;
+    // Map order is least recently used first; the entry just remembered is last, and stays.
+    for (const [oldest, cached] of this.cache) {
+      if (events <= this.maxEvents || cached === entry) break;
+      events -= cached.replay.revision + 1;
+      this.cache.delete(oldest);
+    }
   }
 
   private offer(event: Recorded): void {

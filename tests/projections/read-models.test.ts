@@ -15,7 +15,7 @@ afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((c) => c()));
 });
 
-async function setUp(options: { start?: boolean; maxIncidents?: number } = {}) {
+async function setUp(options: { start?: boolean; maxIncidents?: number; maxEvents?: number } = {}) {
   const ledger = new LedgerFixture();
   await ledger.register(EUROPOL, 'Europol'); // hour 0
   await ledger.open(SKY, 'Sky ECC'); // hour 1
@@ -94,6 +94,27 @@ describe('read models: current reads', () => {
     await reads.incident(SKY);
     await reads.incident(id('other'));
     expect(reads.cachedIncidents).toBe(1);
+  });
+
+  it('lets the least recently read incidents go once the events they hold pass the bound, keeping the one just read', async () => {
+    // SKY holds 2 events; each other incident 1.
+    const { ledger, reads } = await setUp({ maxEvents: 3 });
+    await ledger.open(id('b'), 'B');
+    await ledger.open(id('c'), 'C');
+    await reads.incident(SKY);
+    await reads.incident(id('b'));
+    expect(reads.cachedIncidents).toBe(2);
+    await reads.incident(id('c'));
+    expect(reads.cachedIncidents).toBe(2);
+    // SKY went first; B and C stay, and a read of SKY loads it again.
+    const before = ledger.store.reads.stream;
+    await reads.incident(id('b'));
+    expect(ledger.store.reads.stream).toBe(before);
+    await reads.incident(SKY);
+    expect(ledger.store.reads.stream).toBe(before + 1);
+    const alone = await setUp({ maxEvents: 1 });
+    await alone.reads.incident(SKY);
+    expect(alone.reads.cachedIncidents).toBe(1);
   });
 });
 
