@@ -149,21 +149,29 @@ export async function runBench(config: BenchConfig): Promise<Report> {
     // baseline (a baseline kept as the best of every pass's runs would have had four times the
     // chances of a lucky run), and a stall on the shared machine spoils one round, not the figure.
     const rounds = config.passRounds;
-    const against = async <P extends Pass>(pass: () => P | Promise<P>): Promise<{ ours: P; raw: Pass }> => {
+    // Also reported: the median of each round's own ratio, its pass against the raw run just
+    // before it. Best-of favours the shorter raw runs a little on a machine whose quiet moments
+    // are brief; the paired median shows what a typical round gave.
+    const against = async <P extends Pass>(pass: () => P | Promise<P>): Promise<{ ours: P; raw: Pass; pairedMedian: number }> => {
       let ours: P | undefined;
       let raw: Pass | undefined;
+      const paired: number[] = [];
       for (let i = 0; i < rounds; i++) {
-        raw = fastest(raw, rawDecode(path('ledger.db')));
-        ours = fastest(ours, await pass());
+        const r = rawDecode(path('ledger.db'));
+        const o = await pass();
+        paired.push(perSecond(o.events, o.ms) / perSecond(r.events, r.ms));
+        raw = fastest(raw, r);
+        ours = fastest(ours, o);
       }
-      return { ours: ours!, raw: raw! };
+      paired.sort((a, b) => a - b);
+      return { ours: ours!, raw: raw!, pairedMedian: paired[paired.length >> 1]! };
     };
     const rawLabel = 'raw SELECT + JSON.parse loop, same rows';
     const rebuildTarget = { text: '≥ 0.5 of the raw decode loop', test: ({ ratio }: { ratio: number }) => ratio >= 0.5 };
-    const { ours: all, raw: rawAll } = await against(() => rebuildAll(path('ledger.db')));
-    const { ours: global, raw: rawGlobal } = await against(() => rebuildGlobal(path('ledger.db')));
-    const { ours: verified, raw: rawVerified } = await against(() => verifyProduct(path('ledger.db')));
-    const { ours: byStream, raw: rawByStream } = await against(() => verifyByStream(path('ledger.db')));
+    const { ours: all, raw: rawAll, pairedMedian: allPaired } = await against(() => rebuildAll(path('ledger.db')));
+    const { ours: global, raw: rawGlobal, pairedMedian: globalPaired } = await against(() => rebuildGlobal(path('ledger.db')));
+    const { ours: verified, raw: rawVerified, pairedMedian: verifiedPaired } = await against(() => verifyProduct(path('ledger.db')));
+    const { ours: byStream, raw: rawByStream, pairedMedian: byStreamPaired } = await against(() => verifyByStream(path('ledger.db')));
     figures.push(
       figure('rate', {
         id: 'rebuild.all',
@@ -174,7 +182,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         baselineLabel: rawLabel,
         events: all.events,
         target: rebuildTarget,
-        extra: { 'heap MiB': all.heapMiB },
+        extra: { 'heap MiB': all.heapMiB, 'paired median ratio': allPaired },
         note: `One pass over \`$all\` through the store port: upcast, the global models (incident list, source directory) and, for each of the ${n(all.incidents)} incidents, the IncidentReplay its timeline, disputes and histories are read from, as ReadModels builds it when it loads an incident: the latest model folded, the events not kept. Not included: the index "as of" reads need, built on an incident's first "as of" read (its stream read again and folded again, a snapshot taken every ${DEFAULT_SNAPSHOT_EVERY} events; see the query rows' note for what that read costs), and fact analyses, computed on first read and memoised. Heap is what the models hold afterwards. Best of ${rounds} rounds, each after a run of the raw loop; the baseline is the best of those runs.`,
       }),
     );
@@ -188,6 +196,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         baselineLabel: rawLabel,
         events: global.events,
         target: rebuildTarget,
+        extra: { 'paired median ratio': globalPaired },
         note: `ProjectionRunner.start() with an empty checkpoint store, as a server with no checkpoint starts (default configuration: the checkpoint is saved on catching up, not every 1,000 events of the catch-up). Incident models are folded on first read, per incident. Best of ${rounds} rounds, each after a run of the raw loop; the baseline is the best of those runs.`,
       }),
     );
@@ -203,6 +212,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         baselineLabel: rawLabel,
         events: verified.events,
         target: verifyTarget,
+        extra: { 'paired median ratio': verifiedPaired },
         note: `verifyLedger over the stored rows, exactly what POST /api/audit/verify runs: each event's stored data and metadata texts scanned in one pass (not parsed) and, shown canonical, hashed as stored (any other text is parsed and hashed from its values), chain links checked, the RFC 6962 root recomputed and compared with the ledger log; past 100,000 events a second thread shares the rehashing. Best of ${rounds} rounds, each after a run of the raw loop; the baseline is the best of those runs.`,
       }),
     );
@@ -217,6 +227,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         baselineLabel: rawLabel,
         events: byStream.events,
         target: verifyTarget,
+        extra: { 'paired median ratio': byStreamPaired },
         note: `readStreamJson of every stream (the stored texts) and verifyStreamChain on it, then the log root from every stored hash in position order. Best of ${rounds} rounds, each after a run of the raw loop; the baseline is the best of those runs.`,
       }),
     );
@@ -237,7 +248,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
 
     // Queries on the largest incident, in process.
     const big = incidentStreams(path('ledger.db'))[0]!;
-    log(`queries on incident ${big.id} (${n(big.events)} events)`);
+    log(`queries on incident ${big.id} (${n(big.events)} events); heap in use before: ${n(Math.round(process.memoryUsage().heapUsed / 2 ** 20))} MiB`);
     const q = await queryLatencies(path('ledger.db'), big.id, config.queryIterations, config.appendReads, gen.sourceIds[0]!, config.asOfIterations, config.rawReads);
     const rawRead = `raw SELECT + JSON.parse of the incident's rows, p99 of ${config.rawReads}`;
     for (const [view, timing] of Object.entries(q.views)) {
