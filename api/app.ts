@@ -72,8 +72,8 @@ export function createApp(options: AppOptions): { app: express.Express; metrics:
   app.use(refuseBadToken);
   app.use(express.json({ limit: options.bodyLimit ?? '64kb', strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(bodyGuard);
-  // One middleware for the app's life: its in-flight map is what makes concurrent retries wait for the first.
   app.use('/api', untilCaughtUp(services.ready));
+  // One middleware for the app's life: its in-flight map is what makes concurrent retries wait for the first.
   const idempotent = idempotency(services.idempotency);
   app.use('/api', (req, res, next) => (req.method === 'POST' ? idempotent(req, res, next) : next()));
 

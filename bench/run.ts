@@ -150,8 +150,8 @@ export async function runBench(config: BenchConfig): Promise<Report> {
     // chances of a lucky run), and a stall on the shared machine spoils one round, not the figure.
     const rounds = config.passRounds;
     // Also reported: the median of each round's own ratio, its pass against the raw run just
-    // before it. Best-of favours the shorter raw runs a little on a machine whose quiet moments
-    // are brief; the paired median shows what a typical round gave.
+    // before it: what a typical round gave, which one lucky run on either side moves less than
+    // it moves a best-of.
     const against = async <P extends Pass>(pass: () => P | Promise<P>): Promise<{ ours: P; raw: Pass; pairedMedian: number }> => {
       let ours: P | undefined;
       let raw: Pass | undefined;
