@@ -159,7 +159,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
       for (let i = 0; i < rounds; i++) {
         const r = rawDecode(path('ledger.db'));
         const o = await pass();
-        paired.push(perSecond(o.events, o.ms) / perSecond(r.events, r.ms));
+        paired.push(rate(o) / rate(r));
         raw = fastest(raw, r);
         ours = fastest(ours, o);
       }

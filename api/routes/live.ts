@@ -18,7 +18,10 @@ const ResumeHeaders = z.object({
     .optional(),
 });
 
-const appendedMessage = (stored: Pick<StoredEvent, 'revision' | 'type' | 'metadata'>): string => {
+/** What an `appended` message tells of an event. */
+type Appended = Pick<StoredEvent, 'revision' | 'type' | 'metadata'>;
+
+const appendedMessage = (stored: Appended): string => {
   const message = { revision: stored.revision, type: stored.type, recordedAt: stored.metadata.recordedAt, actor: stored.metadata.actor };
   return `id: ${stored.revision}\nevent: appended\ndata: ${JSON.stringify(message)}\n\n`;
 };
@@ -39,8 +42,8 @@ export function liveRoutes(deps: RouteDeps & { services: Services; liveStreams?:
       if ((await deps.services.store.streamRevision(stream)) < 0) throw notFound(`no incident ${params.id}`);
       // Subscribed before the missed events are read, so none falls between; each revision is sent once.
       let sent = lastSeen ?? -1;
-      let backlog: Array<Pick<StoredEvent, 'revision' | 'type' | 'metadata'>> | undefined = lastSeen === undefined ? undefined : [];
-      const send = (stored: Pick<StoredEvent, 'revision' | 'type' | 'metadata'>) => {
+      let backlog: Appended[] | undefined = lastSeen === undefined ? undefined : [];
+      const send = (stored: Appended) => {
         if (stored.revision <= sent) return;
         sent = stored.revision;
         res.write(appendedMessage(stored));

@@ -74,7 +74,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     const row = this.select.get(scope, key);
     if (!row) return undefined;
     if (row.status !== 0) {
-      const headers = z.record(z.string(), z.string()).parse(JSON.parse(row.headers));
+      const headers = IdempotentAnswer.shape.headers.parse(JSON.parse(row.headers));
       return { state: 'answered', answer: { fingerprint: row.fingerprint, status: row.status, headers, body: row.body } };
     }
     if (row.seed === null || row.prepared === null) return undefined;
