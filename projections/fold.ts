@@ -20,12 +20,3 @@ export function* upTo<E extends Pick<Recorded, 'metadata'>>(events: Iterable<E>,
     yield event;
   }
 }
-
-/** The async twin of `upTo`, for folding a store's `readAll` without loading it whole. */
-export async function* upToAsync<E extends Pick<Recorded, 'metadata'>>(events: AsyncIterable<E>, asOf?: Date): AsyncGenerator<E> {
-  const limit = asOf?.getTime();
-  for await (const event of events) {
-    if (limit !== undefined && recordedAtMs(event) > limit) return;
-    yield event;
-  }
-}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Recorded } from '../events/index.js';
+import { recordedAtMs } from './fold.js';
 import { applyToIncidentList, indexIncidents, pageIncidents, type IncidentQuery } from './incident-list.js';
 import type { Page } from './pagination.js';
 import { IncidentSummary, SourceSummary } from './schemas.js';
@@ -33,9 +34,19 @@ export class GlobalReadModels {
     return models;
   }
 
-  static async foldAsync(events: AsyncIterable<Recorded>): Promise<GlobalReadModels> {
+  /**
+   * A fresh fold of `$all` read a page at a time (see readAllInPages), cut at `asOf` as `upTo`
+   * cuts: at the first event recorded after it. An await per page, not per event.
+   */
+  static async foldPages(pages: AsyncIterable<Iterable<Recorded>>, asOf?: Date): Promise<GlobalReadModels> {
     const models = new GlobalReadModels();
-    for await (const event of events) models.apply(event);
+    const limit = asOf?.getTime();
+    for await (const page of pages) {
+      for (const event of page) {
+        if (limit !== undefined && recordedAtMs(event) > limit) return models;
+        models.apply(event);
+      }
+    }
     return models;
   }
 

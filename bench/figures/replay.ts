@@ -6,6 +6,7 @@ import { ProjectionRunner } from '../../projections/runner.js';
 import { ledgerPages, verifyLedger } from '../../src/audit/verify-ledger.js';
 import { LedgerLog } from '../../src/log/ledger-log.js';
 import { RunningRoot } from '../../src/log/running-root.js';
+import { readAllInPages } from '../../src/store/read-all-pages.js';
 import { SqliteCheckpointStore } from '../../src/store/checkpoints-sqlite.js';
 import { verifyStreamChain } from '../../src/store/hash-chain.js';
 import { openSqliteReadOnly, SqliteEventStore, type EventRow } from '../../src/store/sqlite/index.js';
@@ -67,16 +68,18 @@ export async function rebuildAll(path: string): Promise<Pass & { heapMiB: number
     const replays = new Map<string, IncidentReplay>();
     let events = 0;
     const start = now();
-    for await (const stored of store.readAll()) {
-      events++;
-      const kind = parseStream(stored.stream)?.kind;
-      if (!kind) continue;
-      const event = upcast(stored);
-      global.apply(event);
-      if (kind !== 'incident') continue;
-      let replay = replays.get(stored.stream);
-      if (!replay) replays.set(stored.stream, (replay = new IncidentReplay()));
-      if (replay.offer(event as Recorded<IncidentEvent>) !== 'applied') throw new Error(`replay refused ${stored.stream}@${stored.revision}`);
+    for await (const page of readAllInPages(store)) {
+      for (const stored of page) {
+        events++;
+        const kind = parseStream(stored.stream)?.kind;
+        if (!kind) continue;
+        const event = upcast(stored);
+        global.apply(event);
+        if (kind !== 'incident') continue;
+        let replay = replays.get(stored.stream);
+        if (!replay) replays.set(stored.stream, (replay = new IncidentReplay()));
+        if (replay.offer(event as Recorded<IncidentEvent>) !== 'applied') throw new Error(`replay refused ${stored.stream}@${stored.revision}`);
+      }
     }
     const ms = now() - start;
     for (const replay of replays.values()) replay.modelAt();

@@ -1,7 +1,6 @@
 import { incidentStream, parseStream, upcast, type IncidentEvent, type Recorded, type StoredEvent } from '../../events/index.js';
 import { disputesView } from '../../projections/disputes.js';
 import { factsView } from '../../projections/facts-view.js';
-import { upToAsync } from '../../projections/fold.js';
 import { GlobalReadModels } from '../../projections/global-models.js';
 import { assertionHistoryView, factHistoryView } from '../../projections/history.js';
 import type { IncidentModel } from '../../projections/incident-model.js';
@@ -21,6 +20,7 @@ import type {
 import { timelineView } from '../../projections/timeline.js';
 import type { ViewContext } from '../../projections/view-context.js';
 import type { EventStore } from '../store/port.js';
+import { readAllInPages } from '../store/read-all-pages.js';
 
 export interface ReadModelsOptions {
   /** Incidents whose events and models stay in memory (least recently used go first). */
@@ -337,7 +337,7 @@ export class ReadModels {
     const key = `${asOf.getTime()}@${this.runner.position}`;
     let models = this.globalAsOf.get(key);
     if (!models) {
-      models = GlobalReadModels.foldAsync(upToAsync(this.ledgerEvents(), asOf));
+      models = GlobalReadModels.foldPages(this.ledgerPages(), asOf);
       models.catch(() => this.globalAsOf.delete(key));
       this.globalAsOf.set(key, models);
       if (this.globalAsOf.size > this.globalAsOfCacheSize) this.globalAsOf.delete(this.globalAsOf.keys().next().value!);
@@ -345,9 +345,12 @@ export class ReadModels {
     return models;
   }
 
-  private async *ledgerEvents(): AsyncGenerator<Recorded> {
-    for await (const stored of this.store.readAll()) {
-      if (parseStream(stored.stream)) yield upcast(stored);
-    }
+  private async *ledgerPages(): AsyncGenerator<Iterable<Recorded>> {
+    for await (const page of readAllInPages(this.store)) yield ledgerEventsIn(page);
   }
+}
+
+/** The page's events on ledger streams, upcast, each as it is taken. */
+function* ledgerEventsIn(page: Iterable<StoredEvent>): Generator<Recorded> {
+  for (const stored of page) if (parseStream(stored.stream)) yield upcast(stored);
 }

@@ -67,6 +67,21 @@ describe('incident list', () => {
     expect(items[2]).toMatchObject({ revision: 1, assertionCount: 1 });
     expect(GlobalReadModels.fold(upTo((await threeIncidents()).recorded(), new Date(hour(1)))).listIncidents({ limit: 10 }).items).toHaveLength(1);
   });
+
+  it('folded a page at a time, cuts "as of" where upTo cuts, inside a page or between pages', async () => {
+    const events = (await threeIncidents()).recorded();
+    async function* pagesOf(size: number) {
+      for (let i = 0; i < events.length; i += size) yield events.slice(i, i + size);
+    }
+    for (const size of [1, 2, 3, events.length]) {
+      for (const h of [0, 1, 4, 5, 100]) {
+        const asOf = new Date(hour(h));
+        const paged = await GlobalReadModels.foldPages(pagesOf(size), asOf);
+        expect(paged.toState()).toEqual(GlobalReadModels.fold(upTo(events, asOf)).toState());
+      }
+      expect((await GlobalReadModels.foldPages(pagesOf(size))).toState()).toEqual(GlobalReadModels.fold(events).toState());
+    }
+  });
 });
 
 describe('source directory', () => {

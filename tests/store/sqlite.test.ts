@@ -140,6 +140,17 @@ describe('sqlite event store', () => {
       expect(await collect(store.readAll({ after: 19 }))).toEqual([]);
     });
 
+    it('reads $all a page at a time: the same events as readAll, a page per read', async () => {
+      const store = open(':memory:', { pageSize: 3 });
+      for (let i = 0; i < 4; i++) await store.append(newStream(), someEvents(5));
+      const pages: number[][] = [];
+      for await (const page of store.readAllPages({ after: 4, maxCount: 7 })) pages.push([...page].map((e) => e.position));
+      expect(pages).toEqual([[5, 6, 7], [8, 9, 10], [11]]);
+      const all: StoredEvent[] = [];
+      for await (const page of store.readAllPages()) all.push(...page);
+      expect(all).toEqual(await collect(store.readAll()));
+    });
+
     it('catches a subscription up through many pages before saying it has caught up', async () => {
       const store = open(':memory:', { pageSize: 3 });
       for (let i = 0; i < 4; i++) await store.append(newStream(), someEvents(5));

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collect, expectStrictlyIncreasing, newStream, readAllOf, revisions, someEvents } from '../fixtures.js';
+import type { StoredEvent } from '../../../events/index.js';
+import { readAllInPages } from '../../../src/store/read-all-pages.js';
 import type { ContractContext } from './context.js';
 
 /** The contract, reading one stream and $all. */
@@ -83,6 +85,19 @@ export function describeReading(t: ContractContext): void {
       expect(limited).toHaveLength(2);
       expect(limited.map((e) => e.position)).toEqual(unlimited.slice(0, 2).map((e) => e.position));
       for (const e of limited) expect(e.position).toBeGreaterThan(start);
+    });
+
+    it('reads $all in pages (readAllInPages) as readAll reads it, stopping after maxCount', async () => {
+      const start = await t.store.headPosition();
+      await t.store.append(newStream(), someEvents(3));
+      await t.store.append(newStream(), someEvents(2));
+      const paged: StoredEvent[] = [];
+      for await (const page of readAllInPages(t.store, { after: start })) paged.push(...page);
+      expect(paged).toHaveLength(5);
+      expect(paged).toEqual(await collect(t.store.readAll({ after: start })));
+      const limited: StoredEvent[] = [];
+      for await (const page of readAllInPages(t.store, { after: start, maxCount: 4 })) limited.push(...page);
+      expect(limited).toEqual(paged.slice(0, 4));
     });
 
     it('moves the head position past each append', async () => {
