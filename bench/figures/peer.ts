@@ -3,12 +3,6 @@ import { SqliteEventStore } from '../../src/store/sqlite/index.js';
 import type { Batch } from '../generator.js';
 import { collectGarbage, now, type Pass } from '../measure.js';
 
-export interface PeerResults {
-  single: Pass;
-  batched: Pass;
-  read: Pass;
-}
-
 type EmmettEvent = { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> };
 
 const toEmmett = (event: Batch['events'][number]): EmmettEvent => ({
@@ -38,39 +32,38 @@ async function append(store: EmmettStore, stream: string, events: EmmettEvent[])
   }
 }
 
+const openEmmett = (fileName: string): EmmettStore => getSQLiteEventStore({ fileName, schema: { autoMigration: 'CreateOrUpdate' } });
+
 /**
  * Emmett's SQLite event store (@event-driven-io/emmett-sqlite, with sqlite3) as its README sets
- * it up, fed the same events: one event per append, batches of 100 per stream, and reading every
- * stream back.
+ * it up, in a fresh file, fed the same appends as ours (one event each, or batches of 100).
  */
-export async function emmettFigures(singlePath: string, batchPath: string, single: readonly Batch[], batched: readonly Batch[]): Promise<PeerResults> {
-  const one = getSQLiteEventStore({ fileName: singlePath, schema: { autoMigration: 'CreateOrUpdate' } });
+export async function emmettAppends(path: string, batches: readonly Batch[]): Promise<Pass> {
+  const store = openEmmett(path);
   // The first call creates the schema: not part of the figure.
-  await one.readStream('warm-up');
-  collectGarbage();
-  let start = now();
-  for (const batch of single) await append(one, batch.stream, batch.events.map(toEmmett));
-  const singlePass: Pass = { events: single.length, ms: now() - start };
-
-  const many = getSQLiteEventStore({ fileName: batchPath, schema: { autoMigration: 'CreateOrUpdate' } });
-  await many.readStream('warm-up');
+  await store.readStream('warm-up');
   let events = 0;
   collectGarbage();
-  start = now();
-  for (const batch of batched) {
-    await append(many, batch.stream, batch.events.map(toEmmett));
+  const start = now();
+  for (const batch of batches) {
+    await append(store, batch.stream, batch.events.map(toEmmett));
     events += batch.events.length;
   }
-  const batchedPass: Pass = { events, ms: now() - start };
+  return { events, ms: now() - start };
+}
 
-  const streams = [...new Set(batched.map((b) => b.stream))];
+/** Emmett reading back every stream `emmettAppends` wrote from `batches`; throws unless every event comes back. */
+export async function emmettReads(path: string, batches: readonly Batch[]): Promise<Pass> {
+  const store = openEmmett(path);
+  const streams = [...new Set(batches.map((b) => b.stream))];
+  const appended = batches.reduce((sum, b) => sum + b.events.length, 0);
   let read = 0;
   collectGarbage();
-  start = now();
-  for (const stream of streams) read += (await many.readStream(stream)).events.length;
-  const readPass: Pass = { events: read, ms: now() - start };
-  if (read !== events) throw new Error(`Emmett read ${read} events back, ${events} were appended`);
-  return { single: singlePass, batched: batchedPass, read: readPass };
+  const start = now();
+  for (const stream of streams) read += (await store.readStream(stream)).events.length;
+  const ms = now() - start;
+  if (read !== appended) throw new Error(`Emmett read ${read} events back, ${appended} were appended`);
+  return { events: read, ms };
 }
 
 /** Our store reading every stream of the batched set back through the port (the same reads as Emmett's). */
