@@ -11,6 +11,7 @@ export const DOMAIN_ERROR_CODES = [
   'assertion-already-exists',
   'assertion-retracted',
   'correction-changes-nothing',
+  'time-unbounded',
   'details-unchanged',
   'assessment-names-unknown-assertion',
   'assessment-names-assertion-off-fact',

@@ -1,4 +1,4 @@
-import type { IncidentEvent } from '../../events/index.js';
+import { parseEdtfInterval, type Citation, type IncidentEvent, type Value } from '../../events/index.js';
 import { canonicalJson } from '../store/hash-chain.js';
 import type { IncidentCommand } from './commands.js';
 import { DomainError } from './errors.js';
@@ -13,6 +13,25 @@ function liveAssertion(state: IncidentState, assertionId: string): AssertionStat
   if (!assertion) throw new DomainError('assertion-not-found', `no assertion ${assertionId} in this incident`);
   if (assertion.retracted) throw new DomainError('assertion-retracted', `assertion ${assertionId} was retracted`);
   return assertion;
+}
+
+/**
+ * An EDTF interval open at both ends ("../..", "/") is valid EDTF but places nothing in time: as
+ * a valid time, a date value or a publication date it would say nothing, and the timeline would
+ * sort it before everything. Refused wherever a time is asserted.
+ */
+function assertTimesBounded(data: { validTime?: string | undefined; value?: Value | undefined; citation?: Citation | undefined }): void {
+  const times: Array<[string, string | undefined]> = [
+    ['validTime', data.validTime],
+    ['value', data.value?.type === 'date' ? data.value.value : undefined],
+    ['citation.publishedAt', data.citation?.publishedAt],
+  ];
+  for (const [field, text] of times) {
+    const interval = text === undefined ? undefined : parseEdtfInterval(text);
+    if (interval && interval.min === -Infinity && interval.max === Infinity) {
+      throw new DomainError('time-unbounded', `${field} ${JSON.stringify(text)} has neither end known: give at least one`);
+    }
+  }
 }
 
 /** decide(command, state) → events: pure, total, and refuses with a typed DomainError. */
@@ -46,10 +65,12 @@ export const decide = (command: IncidentCommand, state: IncidentState): Incident
       if (state.assertions.has(command.data.assertionId)) {
         throw new DomainError('assertion-already-exists', `assertion ${command.data.assertionId} already exists`);
       }
+      assertTimesBounded(command.data);
       return [{ type: 'AssertionRecorded', data: command.data }];
     }
     case 'CorrectAssertion': {
       const current = liveAssertion(state, command.data.assertionId);
+      assertTimesBounded(command.data);
       const { assertionId, reason, ...proposed } = command.data;
       // Only fields that really differ go into the event: history then shows exactly what changed.
       const changes = Object.fromEntries(

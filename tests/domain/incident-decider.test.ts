@@ -50,9 +50,23 @@ describe('recording an assertion', () => {
     given(opened()).when(record('a1', {}, false)).thenThrows('unknown-source'));
 
   it('refuses to reuse an assertion id', () => given(opened(), recorded('a1')).when(record('a1')).thenThrows('assertion-already-exists'));
+
+  it.each(['../..', '/', '/..', '../'])('refuses a valid time open at both ends (%s)', (validTime) =>
+    given(opened()).when(record('a1', { validTime })).thenThrows('time-unbounded'));
+
+  it('refuses a date value or a publication date open at both ends', () => {
+    given(opened()).when(record('a1', { value: { type: 'date', value: '../..' } })).thenThrows('time-unbounded');
+    given(opened()).when(record('a1', { citation: { url: 'https://example.org/a', publishedAt: '/' } })).thenThrows('time-unbounded');
+  });
+
+  it('records a time open at one end', () =>
+    given(opened()).when(record('a1', { validTime: '2021-03-09/..' })).then(recorded('a1', { validTime: '2021-03-09/..' })));
 });
 
 describe('correcting an assertion', () => {
+  it('refuses a correction to a valid time open at both ends', () =>
+    given(opened(), recorded('a1')).when(correct('a1', { validTime: '../..' })).thenThrows('time-unbounded'));
+
   it('records only the fields that change', () =>
     given(opened(), recorded('a1', { value: qty(170) }))
       .when(correct('a1', { value: qty(170000), fact: 'users.worldwide', reason: 'missing zeros' }))

@@ -121,6 +121,24 @@ export function describeRefusals(t: ApiSuiteContext): void {
       await expectRefused(t.api, post(`/api/incidents/${s.incidentId}/assertions`, { ...newAssertion(), sourceId: unknownId() }), 422, 'unknown-source');
     });
 
+    it('a time open at both ends, as valid time, date value or publication date; one open end is fine', async () => {
+      const mine = await scenario(t.api);
+      const assertions = `/api/incidents/${mine.incidentId}/assertions`;
+      const citation = { url: 'https://example.org/a', title: 'A', publishedAt: '../..' };
+      for (const body of [
+        { ...newAssertion(), validTime: '../..' },
+        { ...newAssertion(), validTime: '/' },
+        { ...newAssertion(), value: { type: 'date', value: '../..' } },
+        { ...newAssertion(), citation },
+      ]) {
+        await expectRefused(t.api, post(assertions, body), 422, 'time-unbounded');
+      }
+      await expectRefused(t.api, post(`${assertions}/${mine.assertionId}/corrections`, { reason: 'typo', validTime: '/..' }), 422, 'time-unbounded');
+      const incident = expectStatus(await t.api.as('reader').get(`/api/incidents/${mine.incidentId}`), 200);
+      expect(incident.revision).toBe(mine.revision);
+      expectStatus(await t.api.as('admin').post(assertions).send({ ...newAssertion(), validTime: '2021-03-09/..' }), 201);
+    });
+
     it('a correction that changes nothing', async () => {
       const mine = await scenario(t.api, 'users.worldwide', about(170_000));
       const path = `/api/incidents/${mine.incidentId}/assertions/${mine.assertionId}/corrections`;
