@@ -82,7 +82,7 @@ export interface EventStore {
   /**
    * Optional: the same, a page at a time (SQLite). Each page parses its events as they are taken
    * and can be iterated once, before the next is asked for. For folds over the whole ledger, where
-   * an await per event is about a sixth of the time: see readAllInPages.
+   * an await per event costs about a tenth of a rebuild's time: see readAllInPages.
    */
   readAllPages?(options?: ReadAllOptions): AsyncIterable<Iterable<StoredEvent>>;
   /** Optional: `$all` as the stored JSON texts, unparsed (SQLite). Verification reads this when offered. */
