@@ -147,13 +147,13 @@ export class SqliteEventStore implements EventStore {
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
-    // Rows are parsed one at a time as they are consumed: a page of parsed events held at once
-    // would survive young-generation collections and be copied by each (several times the
-    // parse's own cost when a consumer keeps what it reads, as a rebuild does).
-    for (const page of this.pages(options, this.readPage, (row) => row[0])) for (const row of page) yield tupleToStoredEvent(row);
+    for await (const page of this.readAllPages(options)) yield* page;
   }
 
   async *readAllPages(options: ReadAllOptions = {}): AsyncIterable<Iterable<StoredEvent>> {
+    // Rows are parsed one at a time as they are consumed: a page of parsed events held at once
+    // would survive young-generation collections and be copied by each (several times the
+    // parse's own cost when a consumer keeps what it reads, as a rebuild does).
     for (const page of this.pages(options, this.readPage, (row) => row[0])) yield parsedRows(page);
   }
 
@@ -261,7 +261,7 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-/** Parses each row as it is taken, for the reason readAll gives. */
+/** Parses each row as it is taken, for the reason readAllPages gives. */
 function* parsedRows(page: EventTuple[]): Generator<StoredEvent> {
   for (const row of page) yield tupleToStoredEvent(row);
 }
