@@ -1,5 +1,4 @@
-import type { QuantityValue, Value } from '../events/index.js';
-import { edtfInterval } from './edtf-intervals.js';
+import { parseEdtfInterval, type QuantityValue, type Value } from '../events/index.js';
 import { foldText } from './text.js';
 
 interface Interval {
@@ -28,8 +27,8 @@ export function quantityInterval(q: QuantityValue): Interval {
 const sameUnit = (a: QuantityValue, b: QuantityValue): boolean => a.unit === b.unit;
 
 function edtfOverlap(a: string, b: string): boolean {
-  const x = edtfInterval(a);
-  const y = edtfInterval(b);
+  const x = parseEdtfInterval(a);
+  const y = parseEdtfInterval(b);
   // Stored values were validated as EDTF; an unparsable one cannot be shown to agree with anything.
   if (!x || !y) return false;
   return overlaps({ lo: x.min, hi: x.max }, { lo: y.min, hi: y.max });

@@ -1,4 +1,4 @@
-import { edtfInterval } from './edtf-intervals.js';
+import { parseEdtfInterval } from '../events/index.js';
 import type { FactAnalysis } from './fact-analysis.js';
 import { factList, type FactList } from './fact-list.js';
 import type { AssertionState, DatedEntry, IncidentModel } from './incident-model.js';
@@ -13,7 +13,7 @@ function datedEntry(f: FactAnalysis, sources: SourceNames): { item: DatedEntry |
   let earliest: { start: number; time: string } | undefined;
   for (const a of f.current) {
     const time = timeOf(a);
-    const start = time === undefined ? undefined : edtfInterval(time)?.min;
+    const start = time === undefined ? undefined : parseEdtfInterval(time)?.min;
     if (time !== undefined && start !== undefined && (!earliest || start < earliest.start)) earliest = { start, time };
   }
   const fixed = f.current.every((a) => sources.has(a.sourceId));
