@@ -14,9 +14,16 @@ export const recordedAtMs = (event: Pick<Recorded, 'metadata'>): number => Date.
  * "as of" is the same fold stopped early. Without `asOf`, every event.
  */
 export function* upTo<E extends Pick<Recorded, 'metadata'>>(events: Iterable<E>, asOf?: Date): Generator<E> {
-  const limit = asOf?.getTime();
+  const after = recordedAfter(asOf);
   for (const event of events) {
-    if (limit !== undefined && recordedAtMs(event) > limit) return;
+    if (after(event)) return;
     yield event;
   }
+}
+
+/** Whether an event was recorded after `asOf`, where "as of" stops a fold; never, without one. */
+export function recordedAfter(asOf?: Date): (event: Pick<Recorded, 'metadata'>) => boolean {
+  if (asOf === undefined) return () => false;
+  const limit = asOf.getTime();
+  return (event) => recordedAtMs(event) > limit;
 }

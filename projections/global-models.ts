@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Recorded } from '../events/index.js';
-import { recordedAtMs } from './fold.js';
+import { recordedAfter } from './fold.js';
 import { applyToIncidentList, indexIncidents, pageIncidents, type IncidentQuery } from './incident-list.js';
 import type { Page } from './pagination.js';
 import { IncidentSummary, SourceSummary } from './schemas.js';
@@ -40,10 +40,10 @@ export class GlobalReadModels {
    */
   static async foldPages(pages: AsyncIterable<Iterable<Recorded>>, asOf?: Date): Promise<GlobalReadModels> {
     const models = new GlobalReadModels();
-    const limit = asOf?.getTime();
+    const after = recordedAfter(asOf);
     for await (const page of pages) {
       for (const event of page) {
-        if (limit !== undefined && recordedAtMs(event) > limit) return models;
+        if (after(event)) return models;
         models.apply(event);
       }
     }
