@@ -66,7 +66,7 @@ const MODES: Record<Mode, Omit<BenchConfig, 'workDir' | 'keep' | 'markdownPath' 
     asOfIterations: 1_000,
     appendReads: 100,
     rawReads: 30,
-    httpSeconds: 4,
+    httpSeconds: 3,
     warmIncidents: 60,
   },
   full: {
