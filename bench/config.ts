@@ -65,8 +65,8 @@ const MODES: Record<Mode, Omit<BenchConfig, 'workDir' | 'keep' | 'markdownPath' 
     // As many as the full run: a p99 of 300 reads is their third slowest, one collection's say.
     asOfIterations: 1_000,
     appendReads: 100,
-    rawReads: 30,
-    httpSeconds: 3,
+    rawReads: 15,
+    httpSeconds: 2,
     warmIncidents: 60,
   },
   full: {

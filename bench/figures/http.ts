@@ -144,7 +144,7 @@ export async function httpFigures(plan: HttpPlan): Promise<HttpResults> {
 
   const idle = await idleStarting;
   try {
-    await load({ url: `http://127.0.0.1:${idle.port}/bench/constant`, headers, duration: Math.min(2, plan.seconds) });
+    await load({ url: `http://127.0.0.1:${idle.port}/bench/constant`, headers, duration: 1 });
     return { ...results, empty: await stats(idle) };
   } finally {
     await idle.close();
