@@ -13,7 +13,7 @@ import { DEFAULT_SNAPSHOT_EVERY } from '../projections/incident-replay.js';
 import { incidentStreams, rawDecode, rebuildAll, rebuildGlobal, verifyByStream, verifyProduct } from './figures/replay.js';
 import { startServices } from './figures/restart.js';
 import { LedgerGenerator, type Batch } from './generator.js';
-import { figure, log, machine, now, perSecond, type Figure, type Pass } from './measure.js';
+import { figure, log, machine, now, percentile, perSecond, type Figure, type Pass } from './measure.js';
 import { writeReport, type Report } from './report.js';
 
 const rate = (p: Pass | Appended): number => perSecond(p.events, p.ms);
@@ -43,8 +43,7 @@ class PassRounds<P extends Pass> {
   }
 
   get pairedMedian(): number {
-    const sorted = [...this.ratios].sort((a, b) => a - b);
-    return sorted[sorted.length >> 1]!;
+    return percentile([...this.ratios].sort((a, b) => a - b), 50);
   }
 }
 const n = (x: number): string => x.toLocaleString('en');

@@ -1,7 +1,7 @@
 import { incidentStream, type StoredEvent } from '../../events/index.js';
 import { openServices } from '../../src/app/services.js';
 import { openSqliteReadOnly } from '../../src/store/sqlite/index.js';
-import { latency, now, type Latency } from '../measure.js';
+import { latency, now, percentile, type Latency } from '../measure.js';
 import { Prng } from '../prng.js';
 
 export interface QueryLatencies {
@@ -130,8 +130,7 @@ export async function queryLatencies(
       afterTimes.push(now() - start);
     }
     afterTimes.sort((a, b) => a - b);
-    const at = (p: number): number => afterTimes[Math.min(afterTimes.length - 1, Math.max(0, Math.ceil((p / 100) * afterTimes.length) - 1))] ?? Number.NaN;
-    const afterAppend: Latency = { p50: at(50), p99: at(99), max: at(100), samples: afterTimes.length };
+    const afterAppend: Latency = { p50: percentile(afterTimes, 50), p99: percentile(afterTimes, 99), max: percentile(afterTimes, 100), samples: afterTimes.length };
     return { incidentEvents, coldMs, firstAsOfMs, raw, views, afterAppend, timelineJson, fact, assertionId };
   } finally {
     await services.close();
