@@ -22,6 +22,8 @@ export interface MapDraft<V> {
 export type DraftModel = Mutable<Omit<IncidentModel, 'assertions' | 'facts' | 'memo' | 'overlay'>> & {
   assertions: MapDraft<AssertionState>;
   facts: MapDraft<FactState>;
+  /** This editing session, until the draft is next frozen: the records it makes are its own to change. */
+  session: object;
 };
 
 const CORRECTABLE = ['fact', 'value', 'validTime', 'quote', 'citation'] as const;
@@ -43,24 +45,82 @@ const assertionState = (a: AssertionState): AssertionState => ({
   retracted: a.retracted,
   history: a.history,
   view: undefined,
+  session: a.session,
 });
 
-const factState = (key: string, sources: readonly SourceAssertions[], assessment: Assessment | undefined, history: List<RevisionEntry>): FactState => ({
-  key,
-  sources,
-  assessment,
-  history,
-  analysis: undefined,
-});
+/** What a correction or a retraction changes in an assertion's record. */
+type AssertionChange = Pick<AssertionState, 'fact' | 'value' | 'validTime' | 'quote' | 'citation' | 'corrected' | 'retracted' | 'history'>;
+
+/**
+ * Changes an assertion's record, as setFact changes a fact's: in place when this editing session
+ * made it, else by a new record of the session's. Returns the record now in the draft.
+ */
+function setAssertion(draft: DraftModel, a: AssertionState, c: AssertionChange): AssertionState {
+  if (a.session === draft.session) {
+    const own = a as Mutable<AssertionState>;
+    own.fact = c.fact;
+    own.value = c.value;
+    own.validTime = c.validTime;
+    own.quote = c.quote;
+    own.citation = c.citation;
+    own.corrected = c.corrected;
+    own.retracted = c.retracted;
+    own.history = c.history;
+    return a;
+  }
+  const next = assertionState({
+    id: a.id,
+    fact: c.fact,
+    value: c.value,
+    validTime: c.validTime,
+    sourceId: a.sourceId,
+    citation: c.citation,
+    quote: c.quote,
+    recordedAt: a.recordedAt,
+    recordedBy: a.recordedBy,
+    recordedRevision: a.recordedRevision,
+    corrected: c.corrected,
+    retracted: c.retracted,
+    history: c.history,
+    session: draft.session,
+  });
+  draft.assertions.set(a.id, next);
+  return next;
+}
 
 const revisionEntry = (entry: RevisionEntry): RevisionEntry => entry;
 
-function updateFact(draft: DraftModel, key: string, change: (fact: FactState) => FactState): void {
-  draft.facts.set(key, change(draft.facts.get(key) ?? factState(key, [], undefined, undefined)));
+const NO_SOURCES: readonly SourceAssertions[] = Object.freeze([]);
+
+/** The fact's record as the draft holds it, or an empty one (not yet in the draft). */
+const factOf = (draft: DraftModel, key: string): FactState =>
+  draft.facts.get(key) ?? { key, sources: NO_SOURCES, assessment: undefined, history: undefined, analysis: undefined, session: undefined };
+
+/**
+ * Sets the fact's live lists, assessment and history. A record this editing session made is
+ * changed in place (no model holds it yet, and nothing was memoised on it); any other is
+ * replaced by a new record of the session's, so a frozen model's records never change.
+ */
+function setFact(draft: DraftModel, f: FactState, sources: readonly SourceAssertions[], assessment: Assessment | undefined, history: List<RevisionEntry>): void {
+  if (owns(draft, f)) {
+    const own = f as Mutable<FactState>;
+    own.sources = sources;
+    own.assessment = assessment;
+    own.history = history;
+    return;
+  }
+  // The session's record gets an array of its own too, which it may then change in place.
+  const ownSources = sources === f.sources ? sources.slice() : sources;
+  draft.facts.set(f.key, { key: f.key, sources: ownSources, assessment, history, analysis: undefined, session: draft.session });
 }
 
-const logOnFact = (draft: DraftModel, key: string, entry: RevisionEntry): void =>
-  updateFact(draft, key, (f) => factState(f.key, f.sources, f.assessment, prepend(f.history, entry)));
+/** Whether this editing session made the fact record, and with it its array of live lists. */
+const owns = (draft: DraftModel, f: FactState): boolean => f.session === draft.session;
+
+function logOnFact(draft: DraftModel, key: string, entry: RevisionEntry): void {
+  const f = factOf(draft, key);
+  setFact(draft, f, f.sources, f.assessment, prepend(f.history, entry));
+}
 
 /** Where `sourceId` is in a fact's source lists; -1 when it has none. (A loop: this runs for every recording.) */
 function sourceIndex(sources: readonly SourceAssertions[], sourceId: string): number {
@@ -68,34 +128,34 @@ function sourceIndex(sources: readonly SourceAssertions[], sourceId: string): nu
   return -1;
 }
 
-/** `sources` with the list at `i` replaced (a copy: fact records are immutable). */
-function replaced(sources: readonly SourceAssertions[], i: number, ids: List<string>): SourceAssertions[] {
-  const copy = sources.slice();
-  copy[i] = { sourceId: sources[i]!.sourceId, ids };
-  return copy;
-}
+/**
+ * The array of a fact's live lists to change: the fact's own when this session made the record
+ * (see setFact), else a copy (a frozen record's array never changes).
+ */
+const writable = (draft: DraftModel, f: FactState): SourceAssertions[] =>
+  owns(draft, f) ? (f.sources as SourceAssertions[]) : f.sources.slice();
 
 /** The fact's live assertions with `a` among them, in its source's list by recording order (latest first). */
-function withLive(draft: DraftModel, sources: readonly SourceAssertions[], a: AssertionState, latest: boolean): readonly SourceAssertions[] {
-  const i = sourceIndex(sources, a.sourceId);
-  const list = i < 0 ? undefined : sources[i]!.ids;
+function withLive(draft: DraftModel, f: FactState, a: AssertionState, latest: boolean): readonly SourceAssertions[] {
+  const i = sourceIndex(f.sources, a.sourceId);
+  const list = i < 0 ? undefined : f.sources[i]!.ids;
   // A new recording is the latest of all; only a correction moving an older one must find its place.
   const ids = latest ? prepend(list, a.id) : insertByRecording(draft, list, a);
-  if (i >= 0) return replaced(sources, i, ids);
-  const grown = sources.slice();
-  grown.push({ sourceId: a.sourceId, ids });
-  return grown;
+  const sources = writable(draft, f);
+  if (i >= 0) sources[i] = { sourceId: a.sourceId, ids };
+  else sources.push({ sourceId: a.sourceId, ids });
+  return sources;
 }
 
 /** The fact's live assertions without `a`; a source left with none is dropped. */
-function withoutLive(sources: readonly SourceAssertions[], a: AssertionState): readonly SourceAssertions[] {
-  const i = sourceIndex(sources, a.sourceId);
-  if (i < 0) return sources;
-  const ids = withoutId(sources[i]!.ids, a.id);
-  if (ids !== undefined) return replaced(sources, i, ids);
-  const shrunk = sources.slice();
-  shrunk.splice(i, 1);
-  return shrunk;
+function withoutLive(draft: DraftModel, f: FactState, a: AssertionState): readonly SourceAssertions[] {
+  const i = sourceIndex(f.sources, a.sourceId);
+  if (i < 0) return f.sources;
+  const ids = withoutId(f.sources[i]!.ids, a.id);
+  const sources = writable(draft, f);
+  if (ids !== undefined) sources[i] = { sourceId: a.sourceId, ids };
+  else sources.splice(i, 1);
+  return sources;
 }
 
 /** Copies only the nodes before the insertion point; the rest of the list is shared. */
@@ -149,12 +209,15 @@ function recordedFields(d: EventData<'AssertionRecorded'>): RevisionChange {
 }
 
 /**
- * Applies one event to a draft the caller owns. Assertion and fact records are immutable and
- * replaced, histories are persistent lists, and the maps are edited copy-on-write, so the model
- * a draft started from never changes.
+ * Applies one event to a draft the caller owns. Histories are persistent lists and the maps are
+ * edited copy-on-write; an assertion or fact record is changed in place only while the editing
+ * session that made it lasts (until the draft is next frozen, no model holds it), and replaced
+ * otherwise. So a model a draft started from or handed out never changes, and a long fold with
+ * no reads in between makes one record per assertion and fact, not one per event.
  *
- * Invariant the fact analysis relies on: whatever changes an assertion also replaces the record
- * of the fact it is filed under (its history grows), so a fact record identifies its contents.
+ * Invariant the fact analysis relies on: whatever changes an assertion also changes the record
+ * of the fact it is filed under (its history grows), so once frozen, a fact record identifies its
+ * contents.
  */
 export function applyTo(draft: DraftModel, event: FoldInput): void {
   const { recordedAt, actor } = event.metadata;
@@ -197,9 +260,11 @@ export function applyTo(draft: DraftModel, event: FoldInput): void {
         corrected: false,
         retracted: undefined,
         history: prepend(undefined, entry),
+        session: draft.session,
       });
       draft.assertions.set(d.assertionId, recorded);
-      updateFact(draft, d.fact, (f) => factState(f.key, withLive(draft, f.sources, recorded, true), f.assessment, prepend(f.history, entry)));
+      const f = factOf(draft, d.fact);
+      setFact(draft, f, withLive(draft, f, recorded, true), f.assessment, prepend(f.history, entry));
       draft.assertionCount++;
       return;
     }
@@ -209,25 +274,29 @@ export function applyTo(draft: DraftModel, event: FoldInput): void {
       if (!current) return;
       const { before, after } = changes(current, d);
       const entry = revisionEntry({ revision, type: 'AssertionCorrected', recordedAt, actor, assertionId: current.id, reason: d.reason, before, after });
-      const next = assertionState({
-        ...current,
+      // Read before the change: the record may be changed in place.
+      const previousFact = current.fact;
+      const next = setAssertion(draft, current, {
         fact: d.fact ?? current.fact,
         value: d.value ?? current.value,
         validTime: d.validTime ?? current.validTime,
         quote: d.quote ?? current.quote,
         citation: d.citation ?? current.citation,
         corrected: true,
+        retracted: current.retracted,
         history: prepend(current.history, entry),
       });
-      draft.assertions.set(current.id, next);
-      if (next.fact !== current.fact) {
+      if (next.fact !== previousFact) {
         // A move: the old fact's history records the departure, the new one the arrival.
         // A retracted assertion is in no fact's live lists, and a move does not bring it back.
-        const live = !current.retracted;
-        updateFact(draft, current.fact, (f) => factState(f.key, live ? withoutLive(f.sources, current) : f.sources, f.assessment, prepend(f.history, entry)));
-        updateFact(draft, next.fact, (f) => factState(f.key, live ? withLive(draft, f.sources, next, false) : f.sources, f.assessment, prepend(f.history, entry)));
+        // (Its id and source, which the live lists go by, never change.)
+        const live = !next.retracted;
+        const from = factOf(draft, previousFact);
+        setFact(draft, from, live ? withoutLive(draft, from, next) : from.sources, from.assessment, prepend(from.history, entry));
+        const to = factOf(draft, next.fact);
+        setFact(draft, to, live ? withLive(draft, to, next, false) : to.sources, to.assessment, prepend(to.history, entry));
       } else {
-        logOnFact(draft, current.fact, entry);
+        logOnFact(draft, previousFact, entry);
       }
       return;
     }
@@ -237,27 +306,34 @@ export function applyTo(draft: DraftModel, event: FoldInput): void {
       if (!current.retracted) draft.assertionCount--;
       const reason = event.data.reason;
       const entry = revisionEntry({ revision, type: 'AssertionRetracted', recordedAt, actor, assertionId: current.id, reason });
-      draft.assertions.set(
-        current.id,
-        assertionState({ ...current, retracted: { reason, at: recordedAt, actor, revision }, history: prepend(current.history, entry) }),
-      );
-      updateFact(draft, current.fact, (f) => factState(f.key, current.retracted ? f.sources : withoutLive(f.sources, current), f.assessment, prepend(f.history, entry)));
+      const wasLive = !current.retracted;
+      const next = setAssertion(draft, current, {
+        fact: current.fact,
+        value: current.value,
+        validTime: current.validTime,
+        quote: current.quote,
+        citation: current.citation,
+        corrected: current.corrected,
+        retracted: { reason, at: recordedAt, actor, revision },
+        history: prepend(current.history, entry),
+      });
+      const f = factOf(draft, next.fact);
+      setFact(draft, f, wasLive ? withoutLive(draft, f, next) : f.sources, f.assessment, prepend(f.history, entry));
       return;
     }
     case 'FactAssessed': {
       const { fact: key, preferred, rationale } = event.data;
-      updateFact(draft, key, (f) => {
-        const previous = f.assessment;
-        const entry = revisionEntry({
-          revision,
-          type: 'FactAssessed',
-          recordedAt,
-          actor,
-          ...(previous ? { before: { preferred: [...previous.preferred], rationale: previous.rationale } } : {}),
-          after: { preferred, rationale },
-        });
-        return factState(f.key, f.sources, { preferred, rationale, actor, recordedAt, revision }, prepend(f.history, entry));
+      const f = factOf(draft, key);
+      const previous = f.assessment;
+      const entry = revisionEntry({
+        revision,
+        type: 'FactAssessed',
+        recordedAt,
+        actor,
+        ...(previous ? { before: { preferred: [...previous.preferred], rationale: previous.rationale } } : {}),
+        after: { preferred, rationale },
       });
+      setFact(draft, f, f.sources, { preferred, rationale, actor, recordedAt, revision }, prepend(f.history, entry));
       return;
     }
   }

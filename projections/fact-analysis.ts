@@ -34,7 +34,7 @@ export function currentAssertions(model: AssertionLookup, fact: FactState): Asse
 }
 
 /**
- * A fact record is replaced whenever anything filed under it changes (see incident-model.ts), so
+ * A frozen fact record is replaced whenever anything filed under it changes (see applyTo), so
  * its analysis is remembered on the record: every model sharing the record shares the analysis.
  * (A memo slot on the record, not a WeakMap: with one entry per record version, WeakMap
  * bookkeeping cost more than the analysis.) Undefined when the fact is not live.

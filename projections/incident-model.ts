@@ -81,6 +81,8 @@ export interface AssertionState {
    * young-generation collection.
    */
   view?: AssertionView | undefined;
+  /** The editing session that made the record, as for FactState: not part of its meaning. */
+  readonly session?: object | undefined;
 }
 
 export interface Assessment {
@@ -112,6 +114,12 @@ export interface FactState {
    * stays true. A field of the record, not an object of its own: one fewer allocation per version.
    */
   analysis: FactAnalysis | null | undefined;
+  /**
+   * The editing session that made the record (see ModelDraft): until that session freezes, no
+   * model holds the record, so the session's later events change it in place instead of
+   * replacing it. Not part of the fact's meaning.
+   */
+  readonly session: object | undefined;
 }
 
 export const initialIncidentModel: IncidentModel = Object.freeze({
@@ -144,6 +152,7 @@ export class ModelDraft {
     this.factChanges = base ? new OverlayEditor(from.facts) : undefined;
     // Field by field, as in `frozen` below: see there.
     this.draft = {
+      session: {},
       id: from.id,
       title: from.title,
       summary: from.summary,
@@ -178,26 +187,10 @@ export class ModelDraft {
     return this.draft.assertionCount;
   }
 
-  /** The assertions as folded so far (read-only use). */
-  get assertions(): { get(id: string): AssertionState | undefined } {
-    return this.draft.assertions;
-  }
-
-  assertion(id: string): AssertionState | undefined {
-    return this.draft.assertions.get(id);
-  }
-
-  fact(key: string): FactState | undefined {
-    return this.draft.facts.get(key);
-  }
-
-  /** The incident's own details: id, title, summary, openedAt. */
-  details(): Pick<IncidentModel, 'id' | 'title' | 'summary' | 'openedAt'> {
-    const { id, title, summary, openedAt } = this.draft;
-    return { id, title, summary, openedAt };
-  }
 
   freeze(): IncidentModel {
+    // Records made so far now belong to the model handed out: later events replace them.
+    this.draft.session = {};
     const assertions = this.draft.assertions.freeze();
     if (this.base && this.factChanges) {
       const facts = this.factChanges.freeze();

@@ -5,7 +5,7 @@ import { disputesView } from '../../projections/disputes.js';
 import { currentAssertions } from '../../projections/fact-analysis.js';
 import { factsView } from '../../projections/facts-view.js';
 import { assertionHistoryView, factHistoryView } from '../../projections/history.js';
-import { foldIncidentModel, type IncidentModel } from '../../projections/incident-model.js';
+import { foldIncidentModel, ModelDraft, type IncidentModel } from '../../projections/incident-model.js';
 import { IncidentReplay } from '../../projections/incident-replay.js';
 import { incidentView } from '../../projections/incident-view.js';
 import { PersistentMap, hashKey } from '../../projections/persistent-map.js';
@@ -113,6 +113,30 @@ describe('incident replay', () => {
         }
       }),
       { numRuns: 150 },
+    ));
+
+  it('never changes a model it handed out: a draft changes its records in place only until it is next frozen', () =>
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 60 }), (ops, freezes) => {
+        const events = chronicle(...history(ops));
+        const ids = events.flatMap((e) => (e.type === 'AssertionRecorded' ? [e.data.assertionId] : []));
+        const draft = new ModelDraft();
+        const handedOut: Array<{ model: IncidentModel; views: ReturnType<typeof everyView> }> = [];
+        for (const [i, e] of events.entries()) {
+          draft.apply(e);
+          if (freezes[i % freezes.length]) {
+            // Views memoise on the records they read: what a reader saw then.
+            const model = draft.freeze();
+            handedOut.push({ model, views: everyView(model, ids) });
+          }
+        }
+        expect(everyView(draft.freeze(), ids)).toEqual(everyView(foldIncidentModel(events), ids));
+        for (const { model, views } of handedOut) {
+          expect(everyView(model, ids)).toEqual(views);
+          expect(views).toEqual(everyView(foldIncidentModel(events.slice(0, model.revision + 1)), ids));
+        }
+      }),
+      { numRuns: 200 },
     ));
 
   it('refuses to index from events that do not reach its revision or run out of order, and stays as it was', () => {
