@@ -112,6 +112,18 @@ export function firstEvents(generator: LedgerGenerator, count: number): Batch[] 
   return out;
 }
 
+/** The first appends of `batches` that hold `count` events between them (all of them, if fewer). */
+export function firstBatches(batches: readonly Batch[], count: number): Batch[] {
+  const out: Batch[] = [];
+  let events = 0;
+  for (const batch of batches) {
+    if (events >= count) break;
+    out.push(batch);
+    events += batch.events.length;
+  }
+  return out;
+}
+
 /** The first `count` events regrouped by stream into appends of (up to) `size` events, as an importer would write them. */
 export function inBatchesOf(generator: LedgerGenerator, count: number, size: number): Batch[] {
   const byStream = new Map<string, Batch['events']>();
