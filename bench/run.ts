@@ -369,7 +369,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
     const peerSingles = singles.slice(0, config.emmettSingle);
     const peerBatches = firstBatches(batches, config.emmettBatched);
     const peerRounds: Array<Record<'oursSingle' | 'emmettSingle' | 'oursBatched' | 'emmettBatched' | 'oursRead' | 'emmettRead', Pass>> = [];
-    for (let i = 0; i < config.appendRounds; i++) {
+    for (let i = 0; i < config.peerRounds; i++) {
       for (const name of ['peer-single.db', 'emmett-single.db', 'peer-batch.db', 'emmett-batch.db']) remove(name);
       peerRounds.push({
         oursSingle: await appendThroughStore(path('peer-single.db'), peerSingles),
@@ -392,7 +392,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         baselineLabel: 'Emmett appendToStream, one event',
         events: best('emmettSingle').events,
         target: { text: '≥ 5× Emmett', test: ({ ratio }) => ratio >= 5 },
-        note: peerNote(`The first ${n(best('emmettSingle').events)} of the "one event per append" events, one per append, through our store and through Emmett's in turn, each into a fresh file; best of ${config.appendRounds} rounds on each side.`),
+        note: peerNote(`The first ${n(best('emmettSingle').events)} of the "one event per append" events, one per append, through our store and through Emmett's in turn, each into a fresh file; best of ${config.peerRounds} rounds on each side.`),
       }),
     );
     figures.push(
@@ -405,7 +405,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         baselineLabel: 'Emmett appendToStream, 100 events',
         events: best('emmettBatched').events,
         target: { text: '≥ 2× Emmett', test: ({ ratio }) => ratio >= 2 },
-        note: peerNote(`The first ${n(best('emmettBatched').events)} events of the "batches of 100" appends above, through our store and through Emmett's in turn, each into a fresh file; best of ${config.appendRounds} rounds on each side.`),
+        note: peerNote(`The first ${n(best('emmettBatched').events)} events of the "batches of 100" appends above, through our store and through Emmett's in turn, each into a fresh file; best of ${config.peerRounds} rounds on each side.`),
       }),
     );
     figures.push(
@@ -418,7 +418,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         baselineLabel: 'Emmett readStream',
         events: best('emmettRead').events,
         target: { text: '≥ 2× Emmett', test: ({ ratio }) => ratio >= 2 },
-        note: peerNote(`readStream of every stream written by the batched appends, right after each round's appends; best of ${config.appendRounds} rounds on each side.`),
+        note: peerNote(`readStream of every stream written by the batched appends, right after each round's appends; best of ${config.peerRounds} rounds on each side.`),
       }),
     );
 
