@@ -31,8 +31,12 @@ class PassRounds<P extends Pass> {
 
   constructor(private readonly run: () => P | Promise<P>) {}
 
+  /** The latest round's run, for the log. */
+  last: Pass | undefined;
+
   async round(raw: Pass): Promise<void> {
     const pass = await this.run();
+    this.last = pass;
     this.ratios.push(rate(pass) / rate(raw));
     this.fastestRun = fastest(this.fastestRun, pass);
   }
@@ -47,6 +51,7 @@ class PassRounds<P extends Pass> {
   }
 }
 const n = (x: number): string => x.toLocaleString('en');
+const ms = (pass: Pass | undefined): string => (pass ? `${Math.round(pass.ms)} ms` : '-');
 
 function ledgerStats(path: string): Pick<Report['ledger'], 'eventTypes' | 'valueTypes' | 'sources' | 'incidents' | 'events'> {
   const db = openSqliteReadOnly(path);
@@ -189,6 +194,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
       const r = rawDecode(ledger);
       raw = fastest(raw, r);
       for (const pass of [all, global, verified, byStream]) await pass.round(r);
+      log(`  round ${i + 1}: raw ${ms(r)}, rebuild ${ms(all.last)}, runner ${ms(global.last)}, verify ${ms(verified.last)}, by stream ${ms(byStream.last)}`);
     }
     const rawBest = raw!;
     const rawLabel = 'raw SELECT + JSON.parse loop, same rows';
