@@ -48,6 +48,9 @@ const assertionState = (a: AssertionState): AssertionState => ({
   session: a.session,
 });
 
+/** Whether this editing session made the record (and, for a fact's, its array of live lists): it may change it in place. */
+const owns = (draft: DraftModel, record: { readonly session: object | undefined }): boolean => record.session === draft.session;
+
 /** What a correction or a retraction changes in an assertion's record. */
 type AssertionChange = Pick<AssertionState, 'fact' | 'value' | 'validTime' | 'quote' | 'citation' | 'corrected' | 'retracted' | 'history'>;
 
@@ -56,7 +59,7 @@ type AssertionChange = Pick<AssertionState, 'fact' | 'value' | 'validTime' | 'qu
  * made it, else by a new record of the session's. Returns the record now in the draft.
  */
 function setAssertion(draft: DraftModel, a: AssertionState, c: AssertionChange): AssertionState {
-  if (a.session === draft.session) {
+  if (owns(draft, a)) {
     const own = a as Mutable<AssertionState>;
     own.fact = c.fact;
     own.value = c.value;
@@ -113,9 +116,6 @@ function setFact(draft: DraftModel, f: FactState, sources: readonly SourceAssert
   const ownSources = sources === f.sources ? sources.slice() : sources;
   draft.facts.set(f.key, { key: f.key, sources: ownSources, assessment, history, analysis: undefined, session: draft.session });
 }
-
-/** Whether this editing session made the fact record, and with it its array of live lists. */
-const owns = (draft: DraftModel, f: FactState): boolean => f.session === draft.session;
 
 function logOnFact(draft: DraftModel, key: string, entry: RevisionEntry): void {
   const f = factOf(draft, key);

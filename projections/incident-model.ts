@@ -82,7 +82,7 @@ export interface AssertionState {
    */
   view?: AssertionView | undefined;
   /** The editing session that made the record, as for FactState: not part of its meaning. */
-  readonly session?: object | undefined;
+  readonly session: object | undefined;
 }
 
 export interface Assessment {
