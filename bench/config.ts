@@ -70,7 +70,7 @@ const MODES: Record<Mode, Omit<BenchConfig, 'workDir' | 'keep' | 'markdownPath' 
     peerRounds: 2,
     emmettSingle: 100,
     peerEvents: 10_000,
-    // Half of them: Emmett writes about 9,000 a second, and three rounds of 10,000 took a tenth of the minute.
+    // Half of them: Emmett writes about 9,000 a second, and rounds of 10,000 took a tenth of the minute.
     emmettBatched: 5_000,
     queryIterations: 2_000,
     // As many as the full run: a p99 of 300 reads is their third slowest, one collection's say.

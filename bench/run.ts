@@ -458,9 +458,16 @@ function number1(x: number): string {
 export function analysisNotes(): string[] {
   const file = fileURLToPath(new URL('./analysis.md', import.meta.url));
   if (!existsSync(file)) return [];
+  // An item's wrapped lines are joined; its nested list items stay on lines of their own.
   return readFileSync(file, 'utf8')
     .split(/\n(?=- )/)
-    .map((s) => s.replace(/^- /, '').replace(/\s*\n\s*/g, ' ').trim())
+    .map((s) =>
+      s
+        .replace(/^- /, '')
+        .replace(/\s*\n\s+- /g, '\n  - ')
+        .replace(/[ \t]*\n(?! {2}- )\s*/g, ' ')
+        .trim(),
+    )
     .filter((s) => s !== '' && !s.startsWith('#'));
 }
 
