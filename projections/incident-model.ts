@@ -187,7 +187,6 @@ export class ModelDraft {
     return this.draft.assertionCount;
   }
 
-
   freeze(): IncidentModel {
     // Records made so far now belong to the model handed out: later events replace them.
     this.draft.session = {};
