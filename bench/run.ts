@@ -13,7 +13,7 @@ import { DEFAULT_SNAPSHOT_EVERY } from '../projections/incident-replay.js';
 import { incidentStreams, rawDecode, rebuildAll, rebuildGlobal, verifyByStream, verifyProduct } from './figures/replay.js';
 import { startServices } from './figures/restart.js';
 import { LedgerGenerator, type Batch } from './generator.js';
-import { figure, log, machine, now, percentile, perSecond, type Figure, type Pass } from './measure.js';
+import { collectGarbage, figure, log, machine, now, percentile, perSecond, type Figure, type Pass } from './measure.js';
 import { writeReport, type Report } from './report.js';
 
 const rate = (p: Pass | Appended): number => perSecond(p.events, p.ms);
@@ -275,6 +275,8 @@ export async function runBench(config: BenchConfig): Promise<Report> {
 
     // Queries on the largest incident, in process.
     const big = incidentStreams(path('ledger.db'))[0]!;
+    // Collected first, so the figure is what the process holds, not garbage the passes left.
+    collectGarbage();
     log(`queries on incident ${big.id} (${n(big.events)} events); heap in use before: ${n(Math.round(process.memoryUsage().heapUsed / 2 ** 20))} MiB`);
     const q = await queryLatencies(path('ledger.db'), big.id, config.queryIterations, config.appendReads, gen.sourceIds[0]!, config.asOfIterations, config.rawReads);
     const rawRead = `raw SELECT + JSON.parse of the incident's rows, p99 of ${config.rawReads}`;
