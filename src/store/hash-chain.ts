@@ -24,8 +24,13 @@ export interface ChainFailure {
 /**
  * Checks one stream's events, given in stored order: revisions run 0,1,2…, each links to the
  * previous hash, and each hash matches its content. Reports every failure, not just the first.
+ * `onEvent` is told each event's position and the hash it claims, for a caller that goes on to
+ * check the log root from the hashes it has just checked rather than reading them again.
  */
-export function verifyStreamChain(events: ReadonlyArray<StoredEvent | StoredEventJson>): ChainFailure[] {
+export function verifyStreamChain(
+  events: ReadonlyArray<StoredEvent | StoredEventJson>,
+  onEvent?: (position: number, hash: string) => void,
+): ChainFailure[] {
   const failures: ChainFailure[] = [];
   let prevHash = ZERO_HASH;
   let expectedRevision = 0;
@@ -40,6 +45,7 @@ export function verifyStreamChain(events: ReadonlyArray<StoredEvent | StoredEven
       failures.push({ stream: e.stream, revision: e.revision, reason: 'broken-link', detail: `prevHash ${e.prevHash} does not match ${prevHash}` });
     }
     const { hash } = e;
+    onEvent?.(item.position, hash);
     if (e.actual !== hash) {
       failures.push({ stream: e.stream, revision: e.revision, reason: 'hash-mismatch', detail: `stored ${hash}, computed ${e.actual}` });
     }
