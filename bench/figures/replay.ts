@@ -5,7 +5,7 @@ import { IncidentReplay } from '../../projections/incident-replay.js';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { ledgerPages, verifyLedger } from '../../src/audit/verify-ledger.js';
 import { LedgerLog } from '../../src/log/ledger-log.js';
-import { RunningRoot } from '../../src/log/running-root.js';
+import { eventLeaf, RunningRoot } from '../../src/log/running-root.js';
 import { readAllInPages } from '../../src/store/read-all-pages.js';
 import { SqliteCheckpointStore } from '../../src/store/checkpoints-sqlite.js';
 import { verifyStreamChain } from '../../src/store/hash-chain.js';
@@ -128,12 +128,13 @@ export async function verifyByStream(path: string): Promise<Pass & { ok: boolean
     const start = now();
     let failures = 0;
     let events = 0;
-    // The hashes by position, as the streams hold them: the root needs no second read of the
-    // table, and it covers the very hashes the chains were checked with.
+    // The log's leaves by position, made from the hashes the chains were just checked with: the
+    // root needs no second read of the table. Kept as leaves (32 bytes each), not as the hex
+    // hashes, which are slices of their event's metadata text and would keep it alive.
     const byPosition = new Array<string | undefined>(head + 1);
     const keep = (position: number, hash: string): void => {
       if (byPosition[position] !== undefined) failures++;
-      byPosition[position] = hash;
+      byPosition[position] = eventLeaf(hash);
     };
     for (const stream of streams) {
       const stored = await store.readStreamJson(stream);
@@ -142,7 +143,7 @@ export async function verifyByStream(path: string): Promise<Pass & { ok: boolean
     }
     const leaves = new RunningRoot();
     // An imported ledger may skip positions: the leaves are the events in position order.
-    for (const hash of byPosition) if (hash !== undefined) leaves.push(hash);
+    for (const leaf of byPosition) if (leaf !== undefined) leaves.pushLeaf(leaf);
     const root = leaves.rootHex();
     const ms = now() - start;
     const rootOk = leaves.size === events && leaves.size === log.size() && root === log.root(leaves.size);

@@ -21,8 +21,11 @@ function node(left: string, right: string): string {
   return hash('sha256', nodeInput, 'binary');
 }
 
-/** leafHash(Buffer.from(eventHash, 'hex')), as a binary string. */
-function leaf(eventHash: string): string {
+/**
+ * leafHash(Buffer.from(eventHash, 'hex')), as a binary string: what `RunningRoot.pushLeaf` takes, for a
+ * caller that meets the leaves out of order and keeps them (32 bytes each, not the text the hex hash came from).
+ */
+export function eventLeaf(eventHash: string): string {
   input[0] = 0x00;
   if (typeof eventHash === 'string' && eventHash.length === 64 && input.write(eventHash, 1, 'hex') === 32) {
     return hash('sha256', leafInput, 'binary');
@@ -49,7 +52,12 @@ export class RunningRoot {
   }
 
   push(eventHash: string): void {
-    let h = leaf(eventHash);
+    this.pushLeaf(eventLeaf(eventHash));
+  }
+
+  /** Pushes a leaf made by `eventLeaf`. */
+  pushLeaf(leaf: string): void {
+    let h = leaf;
     let level = 0;
     while (this.levels.length > 0 && this.levels[this.levels.length - 1] === level) {
       this.levels.pop();
