@@ -8,7 +8,7 @@ import { parseArgs, type BenchConfig } from './config.js';
 import { appendThroughStore, firstBatches, firstEvents, inBatchesOf, rawInserts, type Appended } from './figures/append.js';
 import { httpFigures } from './figures/http.js';
 import { emmettAppends, emmettReads, readStreams } from './figures/peer.js';
-import { queryLatencies } from './figures/queries.js';
+import { queryLatencies, WARM_APPENDS } from './figures/queries.js';
 import { DEFAULT_SNAPSHOT_EVERY } from '../projections/incident-replay.js';
 import { incidentStreams, rawDecode, rebuildAll, rebuildGlobal, verifyByStream, verifyProduct } from './figures/replay.js';
 import { startServices } from './figures/restart.js';
@@ -309,7 +309,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         events: q.incidentEvents,
         extra: { p50: q.afterAppend.p50 },
         target: { text: 'p99 < 5 ms in-process', test: ({ ours }) => ours < 5 },
-        note: `Ledger.handle(RecordAssertion) through the product's composition, then ReadModels.timeline: every read is of a new revision, so nothing is memoised. Timed after the first command on the incident (${number1(q.firstAppendMs)} ms: it loads the incident's decision state), a full collection and 10 untimed rounds. The other query rows read through the same ReadModels: "current" repeats the latest revision (its views are memoised per revision), "as of" picks ${n(config.asOfIterations)} random instants across the incident's life (an earlier revision's views are memoised only once it is read twice in a row, so nearly every one of these reads folds its model and builds its views). Each loop is timed after 100 untimed reads of its kind, once V8 has compiled the code they run (the first reads run while it compiles, at 2–7 ms each: see the analysis). First read of the incident (load + fold): ${number1(q.coldMs)} ms; first "as of" read (indexes the incident: reads its stream again, folds it again taking a snapshot every ${DEFAULT_SNAPSHOT_EVERY} events, and warms each snapshot's analyses, timeline and disputes): ${number1(q.firstAsOfMs)} ms.`,
+        note: `Ledger.handle(RecordAssertion) through the product's composition, then ReadModels.timeline: every read is of a new revision, so nothing is memoised. Timed after the first command on the incident (${number1(q.firstAppendMs)} ms: it loads the incident's decision state), a full collection and ${WARM_APPENDS} untimed rounds. The other query rows read through the same ReadModels: "current" repeats the latest revision (its views are memoised per revision), "as of" picks ${n(config.asOfIterations)} random instants across the incident's life (an earlier revision's views are memoised only once it is read twice in a row, so nearly every one of these reads folds its model and builds its views). Each loop is timed after 100 untimed reads of its kind, once V8 has compiled the code they run (the first reads run while it compiles, at 2–7 ms each: see the analysis). First read of the incident (load + fold): ${number1(q.coldMs)} ms; first "as of" read (indexes the incident: reads its stream again, folds it again taking a snapshot every ${DEFAULT_SNAPSHOT_EVERY} events, and warms each snapshot's analyses, timeline and disputes): ${number1(q.firstAsOfMs)} ms.`,
       }),
     );
 

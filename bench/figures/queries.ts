@@ -15,7 +15,7 @@ export interface QueryLatencies {
   views: Record<string, { current: Latency; asOf: Latency }>;
   /** Timeline read right after each append (a fresh revision every time). */
   afterAppend: Latency;
-  /** The first command on the incident, untimed in afterAppend: it loads the incident's decision state. */
+  /** The first command on the incident, left out of afterAppend: it loads the incident's decision state. */
   firstAppendMs: number;
   /** The timeline body, for the HTTP constant-body baseline. */
   timelineJson: string;
@@ -24,7 +24,7 @@ export interface QueryLatencies {
 }
 
 /** Untimed append-and-read rounds before the timed ones. */
-const WARM_APPENDS = 10;
+export const WARM_APPENDS = 10;
 
 /** Untimed reads before each timed loop. */
 const WARM_READS = 100;
