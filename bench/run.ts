@@ -255,7 +255,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         events: byStream.best.events,
         target: verifyTarget,
         extra: { 'paired median ratio': byStream.pairedMedian },
-        note: `readStreamJson of every stream (the stored texts) and verifyStreamChain on it, then the log root from every stored hash in position order. Best of ${rounds} rounds; each round runs the raw loop, then this pass and the other three passes over the ledger; the baseline is the best raw run, shared by the four.`,
+        note: `readStreamJson of every stream (the stored texts) and verifyStreamChain on it, then the log root from the leaves of the hashes those chains were checked with, put in position order (no second read of the table). Best of ${rounds} rounds; each round runs the raw loop, then this pass and the other three passes over the ledger; the baseline is the best raw run, shared by the four.`,
       }),
     );
     figures.push(
