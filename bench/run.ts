@@ -197,6 +197,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
       log(`  round ${i + 1}: raw ${ms(r)}, rebuild ${ms(all.last)}, runner ${ms(global.last)}, verify ${ms(verified.last)}, by stream ${ms(byStream.last)}`);
     }
     const rawBest = raw!;
+    const roundsNote = `Best of ${rounds} rounds; each round runs the raw loop, then this pass and the other three passes over the ledger; the baseline is the best raw run, shared by the four.`;
     const rawLabel = 'raw SELECT + JSON.parse loop, same rows';
     const rebuildTarget = { text: '≥ 0.5 of the raw decode loop', test: ({ ratio }: { ratio: number }) => ratio >= 0.5 };
     figures.push(
@@ -210,7 +211,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         events: all.best.events,
         target: rebuildTarget,
         extra: { 'heap MiB': all.best.heapMiB, 'paired median ratio': all.pairedMedian },
-        note: `One pass over \`$all\` through the store port: upcast, the global models (incident list, source directory) and, for each of the ${n(all.best.incidents)} incidents, the IncidentReplay its timeline, disputes and histories are read from, as ReadModels builds it when it loads an incident: the latest model folded, the events not kept. Not included: the index "as of" reads need, built on an incident's first "as of" read (its stream read again and folded again, a snapshot taken every ${DEFAULT_SNAPSHOT_EVERY} events; see the query rows' note for what that read costs), and fact analyses, computed on first read and memoised. Heap is what the models hold afterwards. Best of ${rounds} rounds; each round runs the raw loop, then this pass and the other three passes over the ledger; the baseline is the best raw run, shared by the four.`,
+        note: `One pass over \`$all\` through the store port: upcast, the global models (incident list, source directory) and, for each of the ${n(all.best.incidents)} incidents, the IncidentReplay its timeline, disputes and histories are read from, as ReadModels builds it when it loads an incident: the latest model folded, the events not kept. Not included: the index "as of" reads need, built on an incident's first "as of" read (its stream read again and folded again, a snapshot taken every ${DEFAULT_SNAPSHOT_EVERY} events; see the query rows' note for what that read costs), and fact analyses, computed on first read and memoised. Heap is what the models hold afterwards. ${roundsNote}`,
       }),
     );
     figures.push(
@@ -224,7 +225,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         events: global.best.events,
         target: rebuildTarget,
         extra: { 'paired median ratio': global.pairedMedian },
-        note: `ProjectionRunner.start() with an empty checkpoint store, as a server with no checkpoint starts (default configuration: the checkpoint is saved on catching up, not every 1,000 events of the catch-up). Incident models are folded on first read, per incident. Best of ${rounds} rounds; each round runs the raw loop, then this pass and the other three passes over the ledger; the baseline is the best raw run, shared by the four.`,
+        note: `ProjectionRunner.start() with an empty checkpoint store, as a server with no checkpoint starts (default configuration: the checkpoint is saved on catching up, not every 1,000 events of the catch-up). Incident models are folded on first read, per incident. ${roundsNote}`,
       }),
     );
     if (!verified.best.ok) throw new Error('verify failed on the benchmark ledger');
@@ -240,7 +241,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         events: verified.best.events,
         target: verifyTarget,
         extra: { 'paired median ratio': verified.pairedMedian },
-        note: `verifyLedger over the stored rows, exactly what POST /api/audit/verify runs: each event's stored data and metadata texts scanned in one pass (not parsed) and, shown canonical, hashed as stored (any other text is parsed and hashed from its values), chain links checked, the RFC 6962 root recomputed and compared with the ledger log; past 100,000 events a second thread shares the rehashing. Best of ${rounds} rounds; each round runs the raw loop, then this pass and the other three passes over the ledger; the baseline is the best raw run, shared by the four.`,
+        note: `verifyLedger over the stored rows, exactly what POST /api/audit/verify runs: each event's stored data and metadata texts scanned in one pass (not parsed) and, shown canonical, hashed as stored (any other text is parsed and hashed from its values), chain links checked, the RFC 6962 root recomputed and compared with the ledger log; past 100,000 events a second thread shares the rehashing. ${roundsNote}`,
       }),
     );
     if (!byStream.best.ok) throw new Error('verify by stream failed on the benchmark ledger');
@@ -255,7 +256,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         events: byStream.best.events,
         target: verifyTarget,
         extra: { 'paired median ratio': byStream.pairedMedian },
-        note: `readStreamJson of every stream (the stored texts) and verifyStreamChain on it, then the log root from the leaves of the hashes those chains were checked with, put in position order (no second read of the table). Best of ${rounds} rounds; each round runs the raw loop, then this pass and the other three passes over the ledger; the baseline is the best raw run, shared by the four.`,
+        note: `readStreamJson of every stream (the stored texts) and verifyStreamChain on it, then the log root from the leaves of the hashes those chains were checked with, put in position order (no second read of the table). ${roundsNote}`,
       }),
     );
     figures.push(
