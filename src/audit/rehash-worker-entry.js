@@ -1,5 +1,6 @@
-// The rehash worker's entry point (see rehash-worker.ts). Plain JavaScript, so that a thread
-// starts it under any runner (tsx, vitest, node alone): it loads the TypeScript through tsx's API.
+// The rehash worker's entry point when its bundled script (rehash-worker-script.ts) cannot be
+// had. Plain JavaScript, so that a thread starts it under any runner (tsx, vitest, node alone):
+// it loads the TypeScript through tsx's API, which takes a few hundred milliseconds.
 import { workerData } from 'node:worker_threads';
 import { tsImport } from 'tsx/esm/api';
 

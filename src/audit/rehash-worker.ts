@@ -7,12 +7,17 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { StoredEvent } from '../../events/index.js';
 import type { StoredEventJson } from '../store/port.js';
 import { packPage, type RehashedPage } from './rehash-page.js';
+import { rehashWorkerScript } from './rehash-worker-script.js';
 
-/** Plain JavaScript that loads rehash-page.ts through tsx: a thread cannot start from TypeScript under every runner. */
+/**
+ * Plain JavaScript that loads rehash-page.ts through tsx, for when the bundled script cannot be
+ * had: a thread cannot start from TypeScript under every runner.
+ */
 const ENTRY = new URL('./rehash-worker-entry.js', import.meta.url);
 
 export class RehashWorker {
-  private readonly worker: Worker;
+  /** Undefined when the thread could not be created. */
+  private worker: Worker | undefined;
   private readonly port: MessagePort;
   private readonly answers = new Map<number, RehashedPage>();
   /** Pages taken back before they were answered: their answers are dropped as they come. */
@@ -37,9 +42,18 @@ export class RehashWorker {
   private constructor() {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    // Not the parent's flags: a loader they name (tsx's) would start a second time, and slowly.
-    this.worker = new Worker(ENTRY, { workerData: { port: port2 }, transferList: [port2], execArgv: [] });
     this.port.on('message', (message: RehashedPage | 'ready') => this.receive(message));
+    this.spawn(rehashWorkerScript(), port2);
+  }
+
+  private spawn(script: string | undefined, port: MessagePort): void {
+    // Not the parent's flags: a loader they name (tsx's) would start a second time, and slowly.
+    const options = { workerData: { port }, transferList: [port], execArgv: [] };
+    try {
+      this.worker = script === undefined ? new Worker(ENTRY, options) : new Worker(script, { ...options, eval: true });
+    } catch (error) {
+      return this.fail(error);
+    }
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', (code) => this.fail(new Error(`the rehash worker exited (${code})`)));
   }
@@ -62,7 +76,7 @@ export class RehashWorker {
 
   /** Whether the thread is still alive: false once it has exited or been terminated. */
   get running(): boolean {
-    return this.worker.threadId !== -1;
+    return this.worker !== undefined && this.worker.threadId !== -1;
   }
 
   /** Sends a page to be rehashed; its answer is claimed with `take(id)`. */
@@ -96,7 +110,7 @@ export class RehashWorker {
     if (this.closed) return;
     this.closed = true;
     this.port.close();
-    await this.worker.terminate();
+    await this.worker?.terminate();
   }
 
   /** Messages already queued, taken now rather than when the event loop next turns. */

@@ -1,0 +1,43 @@
+/**
+ * The rehash worker's code as one plain CommonJS script, bundled by esbuild from rehash-page.ts
+ * (about 14 KB: the canonical check and the chain hash, nothing from npm). A thread starts from
+ * it in about 40 ms; loading the TypeScript through tsx inside the thread, the only other way to
+ * start it, took about 250 ms, most of it tsx starting its own loader thread.
+ */
+import { buildSync } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const ENTRY = `const { workerData } = require('node:worker_threads');
+require('./rehash-page.ts').serveRehashPages(workerData.port);`;
+
+/** Undefined until bundled; null when esbuild could not bundle it. */
+let script: string | null | undefined;
+
+/**
+ * The script, bundled once a process, or undefined when esbuild cannot run here (the worker then
+ * starts through tsx). Synchronous, 10–60 ms: a verify that starts a worker is busy reading and
+ * hashing on this thread, and never turns the event loop that an asynchronous build would wait on.
+ */
+export function rehashWorkerScript(): string | undefined {
+  if (script === undefined) {
+    try {
+      script = bundle() ?? null;
+    } catch {
+      script = null;
+    }
+  }
+  return script ?? undefined;
+}
+
+function bundle(): string | undefined {
+  const result = buildSync({
+    stdin: { contents: ENTRY, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts', sourcefile: 'rehash-worker-entry.ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]?.text;
+}
