@@ -30,8 +30,9 @@ export function eventLeaf(eventHash: string): string {
   if (typeof eventHash === 'string' && eventHash.length === 64 && input.write(eventHash, 1, 'hex') === 32) {
     return hash('sha256', leafInput, 'binary');
   }
-  // A damaged hash (short, long, not hex, not a string) hashes as whatever bytes Buffer.from makes of it.
-  const bytes = Buffer.from(eventHash, 'hex');
+  // A damaged hash (short, long, not hex) hashes as whatever bytes Buffer.from makes of it; one
+  // that is not a string at all (an edited row's number, say), as those of its text.
+  const bytes = Buffer.from(typeof eventHash === 'string' ? eventHash : String(eventHash), 'hex');
   return hash('sha256', Buffer.concat([input.subarray(0, 1), bytes]), 'binary');
 }
 

@@ -31,6 +31,16 @@ describe('the running root of event hashes', () => {
     for (const h of damaged) expect(rootOfPushed([good, h, good])).toBe(expectedRoot([good, h, good]));
   });
 
+  it('takes a claimed hash that is not a string (an edited row) as the bytes of its text, rather than throwing', () => {
+    const good = eventHash('a');
+    for (const damaged of [17, null, { hash: good }, true]) {
+      const root = new RunningRoot();
+      expect(() => root.push(damaged as never)).not.toThrow();
+      expect(eventLeaf(damaged as never)).toBe(eventLeaf(String(damaged)));
+      expect(eventLeaf(damaged as never)).not.toBe(eventLeaf(good));
+    }
+  });
+
   it('agrees with the root of the leaves for any list of hex strings, pushed as hashes or as leaves made first', () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(hex({ minLength: 64, maxLength: 64 }), hex({ maxLength: 70 })), { maxLength: 40 }), (hashes) => {
