@@ -8,6 +8,8 @@ import type { MessagePort } from 'node:worker_threads';
 import type { StoredEvent } from '../../events/index.js';
 import { rehashStoredJson } from '../store/rehash-stored-json.js';
 import type { StoredEventJson } from '../store/port.js';
+import { RANGE_QUERY, tupleToStoredEventJson, type EventTuple } from '../store/sqlite/rows.js';
+import type { SqliteDatabase } from '../store/sqlite/schema.js';
 
 /** Length of a SHA-256 in hex. */
 const HEX = 64;
@@ -101,10 +103,87 @@ export function rehashPage(page: PackedPage): RehashedPage {
   return { id: page.id, actuals: actuals.join(''), offsets };
 }
 
-/** The worker's loop: a page in, its hashes out, until the main thread ends it. */
-export function serveRehashPages(port: MessagePort): void {
-  port.on('message', (page: PackedPage) => {
-    const done = rehashPage(page);
+/** A range of positions the worker reads from the ledger file itself and rehashes. */
+export interface RangeRequest {
+  kind: 'range';
+  id: number;
+  first: number;
+  last: number;
+}
+
+/**
+ * A range read and rehashed on the worker: per event, what the walk takes (rehash's answer) as
+ * strings of their own, for events whose claimed hashes are strings. Any other event is left to
+ * the main thread, which reads it again and rehashes it there, as reading `$all` would.
+ */
+export interface RehashedRange {
+  kind: 'range';
+  id: number;
+  positions: Float64Array<ArrayBuffer>;
+  revisions: Float64Array<ArrayBuffer>;
+  streams: string[];
+  prevHashes: string[];
+  hashes: string[];
+  /** Per event, the recomputed hash, or '' where it is the claimed one (most events: not sent twice). */
+  actuals: string[];
+  /** Per event, 1 when left to the main thread. */
+  leftHere: Uint8Array<ArrayBuffer>;
+}
+
+export const isRehashedRange = (answer: RehashedPage | RehashedRange): answer is RehashedRange => 'kind' in answer && answer.kind === 'range';
+
+/** The worker's work for a range: every event in it read from `read` and rehashed as `rehashStoredJson` does. */
+export function rehashRange(read: (first: number, last: number) => StoredEventJson[], { id, first, last }: RangeRequest): RehashedRange {
+  const events = read(first, last);
+  const n = events.length;
+  const positions = new Float64Array(n);
+  const revisions = new Float64Array(n);
+  const leftHere = new Uint8Array(n);
+  const streams = new Array<string>(n).fill('');
+  const prevHashes = new Array<string>(n).fill('');
+  const hashes = new Array<string>(n).fill('');
+  const actuals = new Array<string>(n).fill('');
+  for (let i = 0; i < n; i++) {
+    const e = events[i]!;
+    positions[i] = e.position;
+    if (!packable(e)) {
+      leftHere[i] = 1;
+      continue;
+    }
+    try {
+      const r = rehashStoredJson(e);
+      if (typeof r.prevHash !== 'string' || typeof r.hash !== 'string' || typeof r.actual !== 'string') throw new TypeError('not hashes');
+      revisions[i] = r.revision;
+      streams[i] = r.stream;
+      prevHashes[i] = r.prevHash;
+      hashes[i] = r.hash;
+      if (r.actual !== r.hash) actuals[i] = r.actual;
+    } catch {
+      // Text that is not JSON, or claims that are not strings: the main thread meets it in order.
+      leftHere[i] = 1;
+    }
+  }
+  return { kind: 'range', id, positions, revisions, streams, prevHashes, hashes, actuals, leftHere };
+}
+
+/**
+ * The worker's loop: a page in, its hashes out, or a range of positions read from `ledger` (the
+ * ledger file, opened read-only, when the main thread named one) and rehashed, until the main
+ * thread ends it.
+ */
+export function serveRehashPages(port: MessagePort, ledger?: SqliteDatabase): void {
+  const range = ledger?.prepare<[number, number], EventTuple>(RANGE_QUERY).raw(true);
+  const read = (first: number, last: number): StoredEventJson[] => {
+    if (!range) throw new Error('no ledger file was opened on this worker');
+    return range.all(first, last).map(tupleToStoredEventJson);
+  };
+  port.on('message', (message: PackedPage | RangeRequest) => {
+    if ('kind' in message && message.kind === 'range') {
+      const done = rehashRange(read, message);
+      port.postMessage(done, [done.positions.buffer, done.revisions.buffer, done.leftHere.buffer]);
+      return;
+    }
+    const done = rehashPage(message as PackedPage);
     port.postMessage(done, [done.offsets.buffer]);
   });
   port.postMessage('ready');

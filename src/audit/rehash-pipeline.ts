@@ -7,7 +7,7 @@ import type { StoredEvent } from '../../events/index.js';
 import { rehash, type Rehashed } from '../store/hash-chain.js';
 import type { StoredEventJson } from '../store/port.js';
 import type { LedgerWalk } from './ledger-walk.js';
-import type { RehashedPage } from './rehash-page.js';
+import { isRehashedRange, type RehashedPage } from './rehash-page.js';
 import { RehashWorker } from './rehash-worker.js';
 
 /** An event as verification takes it: its values, or the JSON texts its store keeps. */
@@ -31,14 +31,14 @@ const PAGE_SIZE = 1_000;
  * Pages on the worker at once: enough queued that it does not idle while this thread rehashes a
  * page of its own.
  */
-const IN_FLIGHT = 4;
+export const IN_FLIGHT = 4;
 /** Pages read ahead of the walk at most: past that, this thread takes pages back from the worker, or waits. */
-const AHEAD = 12;
+export const AHEAD = 12;
 
 const HEX = 64;
 
 /** A page rehashed here: the results up to the first event that threw, and what it threw. */
-interface HashedHere {
+export interface HashedHere {
   done: Rehashed[];
   threw: boolean;
   error?: unknown;
@@ -51,7 +51,7 @@ interface Pending {
   sent?: number;
 }
 
-function rehashHere(events: readonly Verifiable[]): HashedHere {
+export function rehashHere(events: readonly Verifiable[]): HashedHere {
   const done: Rehashed[] = [];
   try {
     for (let i = 0; i < events.length; i++) done.push(rehash(events[i]!));
@@ -66,7 +66,7 @@ function walkOne(walk: LedgerWalk, item: Verifiable): void {
   walk.step(e.stream, e.revision, e.prevHash, e.hash, e.actual);
 }
 
-function walkHashedHere(walk: LedgerWalk, { done, threw, error }: HashedHere): void {
+export function walkHashedHere(walk: LedgerWalk, { done, threw, error }: HashedHere): void {
   for (let i = 0; i < done.length; i++) {
     const e = done[i]!;
     walk.step(e.stream, e.revision, e.prevHash, e.hash, e.actual);
@@ -135,7 +135,7 @@ class SharedWalk {
         continue;
       }
       const answer = worker.take(head.sent!);
-      if (answer) {
+      if (answer && !isRehashedRange(answer)) {
         pending.shift();
         walkHashedThere(walk, head.events, answer);
         continue;

@@ -1,14 +1,20 @@
 /**
  * The rehash worker's code as one plain CommonJS script, bundled by esbuild from rehash-page.ts
- * (about 14 KB: the canonical check and the chain hash, nothing from npm). A thread starts from
+ * (about 15 KB: the canonical check and the chain hash, nothing from npm). A thread starts from
  * it in about 40 ms; loading the TypeScript through tsx inside the thread, the only other way to
  * start it, took about 250 ms, most of it tsx starting its own loader thread.
  */
 import { buildSync } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * better-sqlite3 (a native addon) stays out of the bundle: the main thread names the module's
+ * path, since a script run by `eval` resolves packages from the working directory, not from here.
+ */
 const ENTRY = `const { workerData } = require('node:worker_threads');
-require('./rehash-page.ts').serveRehashPages(workerData.port);`;
+const { port, ledger } = workerData;
+const Database = ledger && require(ledger.sqlite);
+require('./rehash-page.ts').serveRehashPages(port, ledger && new Database(ledger.file, { readonly: true, fileMustExist: true }));`;
 
 /** Undefined until bundled; null when esbuild could not bundle it. */
 let script: string | null | undefined;
@@ -36,6 +42,7 @@ function bundle(): string | undefined {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    external: ['better-sqlite3'],
     write: false,
     logLevel: 'silent',
   });

@@ -3,10 +3,11 @@
  * main thread's side of it. The main thread never depends on it: until the worker says it is
  * ready, while it is busy, and after it fails, pages are simply rehashed where they were read.
  */
+import { createRequire } from 'node:module';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { StoredEvent } from '../../events/index.js';
 import type { StoredEventJson } from '../store/port.js';
-import { packPage, type RehashedPage } from './rehash-page.js';
+import { packPage, type RangeRequest, type RehashedPage, type RehashedRange } from './rehash-page.js';
 import { rehashWorkerScript } from './rehash-worker-script.js';
 
 /**
@@ -15,11 +16,15 @@ import { rehashWorkerScript } from './rehash-worker-script.js';
  */
 const ENTRY = new URL('./rehash-worker-entry.js', import.meta.url);
 
+const require = createRequire(import.meta.url);
+
+type Answer = RehashedPage | RehashedRange;
+
 export class RehashWorker {
   /** Undefined when the thread could not be created. */
   private worker: Worker | undefined;
   private readonly port: MessagePort;
-  private readonly answers = new Map<number, RehashedPage>();
+  private readonly answers = new Map<number, Answer>();
   /** Pages taken back before they were answered: their answers are dropped as they come. */
   private readonly forgotten = new Set<number>();
   private nextId = 0;
@@ -30,25 +35,29 @@ export class RehashWorker {
   private wake: (() => void) | undefined;
   private closed = false;
 
-  /** A worker starting up, or undefined when no thread can be started here. */
-  static start(): RehashWorker | undefined {
+  /**
+   * A worker starting up, or undefined when no thread can be started here. With `ledgerFile` (a
+   * SQLite ledger), it opens that file read-only and takes ranges of positions to read itself.
+   */
+  static start(ledgerFile?: string): RehashWorker | undefined {
     try {
-      return new RehashWorker();
+      return new RehashWorker(ledgerFile);
     } catch {
       return undefined;
     }
   }
 
-  private constructor() {
+  private constructor(private readonly ledgerFile?: string) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.port.on('message', (message: RehashedPage | 'ready') => this.receive(message));
+    this.port.on('message', (message: Answer | 'ready') => this.receive(message));
     this.spawn(rehashWorkerScript(), port2);
   }
 
   private spawn(script: string | undefined, port: MessagePort): void {
     // Not the parent's flags: a loader they name (tsx's) would start a second time, and slowly.
-    const options = { workerData: { port }, transferList: [port], execArgv: [] };
+    const ledger = this.ledgerFile === undefined ? undefined : { file: this.ledgerFile, sqlite: require.resolve('better-sqlite3') };
+    const options = { workerData: { port, ledger }, transferList: [port], execArgv: [] };
     try {
       this.worker = script === undefined ? new Worker(ENTRY, options) : new Worker(script, { ...options, eval: true });
     } catch (error) {
@@ -86,8 +95,16 @@ export class RehashWorker {
     return page.id;
   }
 
-  /** The answer for page `id`, if it has come. */
-  take(id: number): RehashedPage | undefined {
+  /** Asks for the events with first ≤ position ≤ last to be read and rehashed there (started with a ledger file). */
+  postRange(first: number, last: number): number {
+    if (this.ledgerFile === undefined) throw new Error('this worker has no ledger file to read');
+    const request: RangeRequest = { kind: 'range', id: this.nextId++, first, last };
+    this.port.postMessage(request);
+    return request.id;
+  }
+
+  /** The answer for page or range `id`, if it has come. */
+  take(id: number): Answer | undefined {
     this.poll();
     const answer = this.answers.get(id);
     if (answer) this.answers.delete(id);
@@ -115,10 +132,10 @@ export class RehashWorker {
 
   /** Messages already queued, taken now rather than when the event loop next turns. */
   private poll(): void {
-    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) this.receive(m.message as RehashedPage | 'ready');
+    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) this.receive(m.message as Answer | 'ready');
   }
 
-  private receive(message: RehashedPage | 'ready'): void {
+  private receive(message: Answer | 'ready'): void {
     if (message === 'ready') this.isReady = true;
     else {
       this.received++;

@@ -1,8 +1,10 @@
 import { toHex } from '../log/hex.js';
 import { EMPTY_ROOT, verifyConsistency } from '../log/merkle.js';
-import type { EventStore } from '../store/port.js';
+import type { EventStore, PositionRanges } from '../store/port.js';
 import { LedgerWalk, type VerifyFailure } from './ledger-walk.js';
+import { walkRanges } from './ranged-walk.js';
 import { walkLedger, type Verifiable, type WorkerOption } from './rehash-pipeline.js';
+import { RehashWorker } from './rehash-worker.js';
 
 export type { VerifyFailure } from './ledger-walk.js';
 export type { Verifiable } from './rehash-pipeline.js';
@@ -39,10 +41,26 @@ export function ledgerEvents(store: EventStore): AsyncIterable<Verifiable> {
   return store.readAllJson ? store.readAllJson() : store.readAll();
 }
 
-/** The same, a page at a time where the store reads in pages: what verifyLedger checks fastest. */
-export function ledgerPages(store: EventStore): AsyncIterable<Verifiable | readonly Verifiable[]> {
-  return store.readAllJsonPages ? store.readAllJsonPages() : ledgerEvents(store);
+/**
+ * Events as verifyLedger takes them: one by one or in pages, and, from a store kept in one local
+ * file, by position range too, which lets a worker read its own share.
+ */
+export type LedgerSource = AsyncIterable<Verifiable | readonly Verifiable[]> & { positionRanges?: PositionRanges };
+
+/** The same, a page at a time where the store reads in pages, and by range where it can: what verifyLedger checks fastest. */
+export function ledgerPages(store: EventStore): LedgerSource {
+  const pages = store.readAllJsonPages ? store.readAllJsonPages() : ledgerEvents(store);
+  const positionRanges = store.positionRanges?.();
+  return positionRanges ? Object.assign(pages, { positionRanges }) : pages;
 }
+
+/**
+ * From how many events a ledger read by range is shared with a worker from its first event.
+ * Measured on two cores (medians of 12–14 rounds against one thread): 1.4× faster at 50,000
+ * events, 1.6× at 300,000, but slower at 20,000 and below, where the thread is ready (about 60 ms)
+ * and warm only when most of the work is done.
+ */
+const RANGED_AFTER_EVENTS = 40_000;
 
 export interface VerifyOptions {
   log?: LogView;
@@ -50,8 +68,10 @@ export interface VerifyOptions {
   onProgress?: (checked: number) => void;
   /**
    * Whether events read as texts may be rehashed on a second thread too, and after how many
-   * events it is started (by default a few thousand, so a small ledger never starts one); false
-   * keeps every hash on this thread. The report is the same either way.
+   * events it is started; false keeps every hash on this thread. A source read by range shares
+   * the reading with the thread from the first event when it holds more events than that (by
+   * default 40,000); any other source, once that many were read (by default 100,000). The report
+   * is the same either way.
    */
   worker?: WorkerOption;
 }
@@ -63,7 +83,7 @@ export interface VerifyOptions {
  * pages (arrays, in order; a page may be read after the next is asked for, so a source must not
  * change it once yielded): the report is the same.
  */
-export async function verifyLedger(events: AsyncIterable<Verifiable | readonly Verifiable[]>, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyLedger(events: LedgerSource, options: VerifyOptions = {}): Promise<VerifyReport> {
   const { log, against } = options;
   // Read before the events: the log only ever absorbs what the store held before, so neither can
   // reach past what the walk then reads unless events were removed (a concurrent append cannot).
@@ -77,7 +97,9 @@ export async function verifyLedger(events: AsyncIterable<Verifiable | readonly V
       yield item;
     }
   }
-  await walkLedger(log ? noted() : events, walk, options.worker);
+  const ranged = await walkByRange(events.positionRanges, walk, options.worker);
+  if (ranged === undefined) await walkLedger(log ? noted() : events, walk, options.worker);
+  else lastRead = ranged;
   const { failures, checked } = walk;
   options.onProgress?.(checked);
   const root = walk.root();
@@ -112,6 +134,23 @@ export async function verifyLedger(events: AsyncIterable<Verifiable | readonly V
 }
 
 const isPage = (item: Verifiable | readonly Verifiable[]): item is readonly Verifiable[] => Array.isArray(item);
+
+/**
+ * The walk shared by range with a worker, when the ledger is large enough and a thread starts:
+ * the last position walked. Undefined when the walk is left to walkLedger.
+ */
+async function walkByRange(ranges: PositionRanges | undefined, walk: LedgerWalk, option: WorkerOption = true): Promise<number | undefined> {
+  if (ranges === undefined || option === false) return undefined;
+  const after = option === true ? RANGED_AFTER_EVENTS : option.afterEvents;
+  if (ranges.head() + 1 <= after) return undefined;
+  const worker = RehashWorker.start(ranges.file);
+  if (worker === undefined) return undefined;
+  try {
+    return await walkRanges(ranges, walk, worker);
+  } finally {
+    await worker.close();
+  }
+}
 
 /**
  * Events the log absorbed that the store no longer holds: more leaves up to the last position read

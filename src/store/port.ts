@@ -71,6 +71,21 @@ export type EventHandler = (event: StoredEvent) => void | Promise<void>;
  * (tests/store/contract.ts). Positions are global and strictly increasing in commit order,
  * but not necessarily dense (EventStoreDB's are byte offsets in its log).
  */
+/**
+ * `$all` read by position range: what lets verification share the reading of a ledger with a
+ * second thread, which opens `file` itself rather than being sent every event's texts.
+ */
+export interface PositionRanges {
+  /** The SQLite file a second thread opens read-only, and reads with RANGE_QUERY. */
+  file: string;
+  /** The last position now, -1 when empty. */
+  head(): number;
+  /** The first position at or after `from`, or undefined when there is none. */
+  firstAtOrAfter(from: number): number | undefined;
+  /** Every event with first ≤ position ≤ last, in order, as stored texts. */
+  readRange(first: number, last: number): StoredEventJson[];
+}
+
 export interface EventStore {
   readonly kind: string;
   append(stream: string, events: NewEvent[], expectedRevision?: ExpectedRevision): Promise<AppendResult>;
@@ -89,6 +104,11 @@ export interface EventStore {
   readAllJson?(options?: ReadAllOptions): AsyncIterable<StoredEventJson>;
   /** Optional: the same, a page (array, in order) at a time, for readers that work in batches. */
   readAllJsonPages?(options?: ReadAllOptions): AsyncIterable<StoredEventJson[]>;
+  /**
+   * Optional: `$all` by position range, here and from another thread (stores kept in one local
+   * file: SQLite); undefined when no other thread can open the store (an in-memory database).
+   */
+  positionRanges?(): PositionRanges | undefined;
   /** Optional: one whole stream as the stored JSON texts, in revision order; [] when it does not exist. */
   readStreamJson?(stream: string): Promise<StoredEventJson[]>;
   /** Position of the last event in the store, or -1 when empty. */

@@ -14,6 +14,9 @@ export interface EventRow {
 
 const COLUMNS = 'position, stream, revision, type, data, metadata';
 
+/** Every event with first ≤ position ≤ last, in order (EventTuple rows): read here and by a verify worker. */
+export const RANGE_QUERY = `SELECT ${COLUMNS} FROM events WHERE position >= ? AND position <= ? ORDER BY position`;
+
 /** No zod here: events were validated on the way in and the hash chain covers what was stored. */
 export function toStoredEvent(row: EventRow): StoredEvent {
   return {
@@ -86,6 +89,8 @@ export function prepareStatements(db: SqliteDatabase) {
     // Named as the port names them, so each row is a StoredEventJson as it comes.
     streamJson: db.prepare<[string], EventTuple>(`SELECT ${COLUMNS} FROM events WHERE stream = ? ORDER BY revision`).raw(true),
     afterJson: db.prepare<[number, number], EventTuple>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
+    range: db.prepare<[number, number], EventTuple>(RANGE_QUERY).raw(true),
+    firstAtOrAfter: db.prepare<[number], number | null>('SELECT min(position) FROM events WHERE position >= ?').pluck(),
     ping: db.prepare<[], number>('SELECT 1').pluck(),
   };
 }

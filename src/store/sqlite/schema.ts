@@ -28,7 +28,7 @@ CREATE TABLE events (
   UNIQUE (stream, revision)
 ) STRICT`;
 
-const isInMemory = (path: string): boolean => path === ':memory:' || path === '';
+export const isInMemory = (path: string): boolean => path === ':memory:' || path === '';
 
 /** Opens (creating if needed) a ledger database for writing: WAL, and every commit fsynced. */
 export function openDatabase(path: string): SqliteDatabase {

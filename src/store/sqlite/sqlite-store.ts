@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ZERO_HASH, type StoredEvent } from '../../../events/index.js';
 import { ConcurrencyError, StoreUnavailableError } from '../errors.js';
@@ -8,6 +9,7 @@ import type {
   EventStore,
   ExpectedRevision,
   NewEvent,
+  PositionRanges,
   ReadAllOptions,
   ReadStreamOptions,
   StoredEventJson,
@@ -16,7 +18,7 @@ import type {
 } from '../port.js';
 import { assertExpectedRevision, satisfiesExpectedRevision } from '../expected-revision.js';
 import { assertDistinctEventIds, matchRetry } from './idempotency.js';
-import { openDatabase, type SqliteDatabase } from './schema.js';
+import { isInMemory, openDatabase, type SqliteDatabase } from './schema.js';
 import { prepareStatements, toStoredEvent, tupleToStoredEvent, tupleToStoredEventJson, type EventRow, type EventTuple, type Statements } from './rows.js';
 import { CatchUpSubscription } from './subscription.js';
 
@@ -164,6 +166,18 @@ export class SqliteEventStore implements EventStore {
 
   async *readAllJsonPages(options: ReadAllOptions = {}): AsyncIterable<StoredEventJson[]> {
     yield* this.pages(options, this.readJsonPage, (event) => event.position);
+  }
+
+  positionRanges(): PositionRanges | undefined {
+    this.assertOpen();
+    if (isInMemory(this.db.name)) return undefined;
+    const { sql } = this;
+    return {
+      file: resolve(this.db.name),
+      head: () => (this.assertOpen(), sql.head.get() ?? -1),
+      firstAtOrAfter: (from) => (this.assertOpen(), sql.firstAtOrAfter.get(from) ?? undefined),
+      readRange: (first, last) => (this.assertOpen(), sql.range.all(first, last).map(tupleToStoredEventJson)),
+    };
   }
 
   async headPosition(): Promise<number> {
