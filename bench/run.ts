@@ -241,7 +241,7 @@ export async function runBench(config: BenchConfig): Promise<Report> {
         events: verified.best.events,
         target: verifyTarget,
         extra: { 'paired median ratio': verified.pairedMedian },
-        note: `verifyLedger over the stored rows, exactly what POST /api/audit/verify runs: each event's stored data and metadata texts scanned in one pass (not parsed) and, shown canonical, hashed as stored (any other text is parsed and hashed from its values), chain links checked, the RFC 6962 root recomputed and compared with the ledger log; past 100,000 events a second thread shares the rehashing. ${roundsNote}`,
+        note: `verifyLedger over the stored rows, exactly what POST /api/audit/verify runs: each event's stored data and metadata texts scanned in one pass (not parsed) and, shown canonical, hashed as stored (any other text is parsed and hashed from its values), chain links checked, the RFC 6962 root recomputed and compared with the ledger log; past 40,000 events a second thread opens the ledger file and reads and rehashes ranges of it, while this one does the others and walks them all in order. ${roundsNote}`,
       }),
     );
     if (!byStream.best.ok) throw new Error('verify by stream failed on the benchmark ledger');

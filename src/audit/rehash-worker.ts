@@ -1,7 +1,9 @@
 /**
- * A second thread that rehashes pages of stored events for verifyLedger (rehash-page.ts), the
- * main thread's side of it. The main thread never depends on it: until the worker says it is
- * ready, while it is busy, and after it fails, pages are simply rehashed where they were read.
+ * A second thread that rehashes stored events for verifyLedger (rehash-page.ts), the main
+ * thread's side of it: pages of events it is sent, or ranges of positions it reads itself from
+ * the ledger file it was started with. The main thread never depends on it: until the worker says
+ * it is ready, while it is busy, and after it fails, the main thread rehashes (and reads) the
+ * events itself.
  */
 import { createRequire } from 'node:module';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';

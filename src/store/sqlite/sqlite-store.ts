@@ -174,9 +174,18 @@ export class SqliteEventStore implements EventStore {
     const { sql } = this;
     return {
       file: resolve(this.db.name),
-      head: () => (this.assertOpen(), sql.head.get() ?? -1),
-      firstAtOrAfter: (from) => (this.assertOpen(), sql.firstAtOrAfter.get(from) ?? undefined),
-      readRange: (first, last) => (this.assertOpen(), sql.range.all(first, last).map(tupleToStoredEventJson)),
+      head: () => {
+        this.assertOpen();
+        return sql.head.get() ?? -1;
+      },
+      firstAtOrAfter: (from) => {
+        this.assertOpen();
+        return sql.firstAtOrAfter.get(from) ?? undefined;
+      },
+      readRange: (first, last) => {
+        this.assertOpen();
+        return sql.range.all(first, last).map(tupleToStoredEventJson);
+      },
     };
   }
 
