@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -12,24 +11,12 @@ import { ledgerEvents, ledgerPages, verifyLedger, type VerifyReport } from '../.
 import type { PositionRanges, StoredEventJson } from '../../src/store/port.js';
 import { SqliteEventStore } from '../../src/store/sqlite/index.js';
 import { newEvent, newStream } from '../store/fixtures.js';
-import { writeLoosely } from '../store/json-arbitraries.js';
+import { assertionData, ledgerRows, tamperRows, until, watchWorkerStarts, type LedgerRow } from './worker-fixtures.js';
 
 const STREAMS = 5;
 const EVENTS = 1_500;
 /** Positions per range here: small, so that many ranges cross to the worker. */
 const RANGE = 40;
-
-const data = (i: number) =>
-  i % 7 === 0
-    ? { assertionId: `a${i}`, value: { type: 'quantity', value: 1.5 * i } }
-    : { assertionId: `a${i}`, quote: `rund ${i * 1000} Nutzer überwacht — 🔐`, value: { type: 'quantity', value: 170_000 + i * 10 } };
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let waited = 0; !condition(); waited += 5) {
-    if (waited > 20_000) throw new Error('timed out waiting on the rehash worker');
-    await sleep(5);
-  }
-}
 
 describe('verifying a ledger file by range, shared with a worker that reads its own ranges', () => {
   let dir: string;
@@ -43,15 +30,9 @@ describe('verifying a ledger file by range, shared with a worker that reads its 
     store = new SqliteEventStore(path);
     const streams = Array.from({ length: STREAMS }, newStream);
     for (let i = 0; i < EVENTS; i += 25) {
-      await store.append(streams[(i / 25) % STREAMS]!, Array.from({ length: 25 }, (_, k) => newEvent('AssertionRecorded', data(i + k))));
+      await store.append(streams[(i / 25) % STREAMS]!, Array.from({ length: 25 }, (_, k) => newEvent('AssertionRecorded', assertionData(i + k))));
     }
-    started = [];
-    const start = RehashWorker.start.bind(RehashWorker);
-    vi.spyOn(RehashWorker, 'start').mockImplementation((file?: string) => {
-      const worker = start(file);
-      if (worker) started.push(worker);
-      return worker;
-    });
+    started = watchWorkerStarts();
   });
   afterEach(async () => {
     vi.restoreAllMocks();
@@ -60,27 +41,22 @@ describe('verifying a ledger file by range, shared with a worker that reads its 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function edit(change: (db: Database.Database, rows: Array<{ position: number; data: string; metadata: string }>) => void): void {
+  function edit(change: (db: Database.Database, rows: LedgerRow[]) => void): void {
     const db = new Database(path);
     try {
-      change(db, db.prepare<[], { position: number; data: string; metadata: string }>('SELECT position, data, metadata FROM events ORDER BY position').all());
+      change(db, ledgerRows(db));
     } finally {
       db.close();
     }
   }
 
-  /** Tampering of every kind the walk reports, rows an older build wrote as other JSON, a column of another type, and a run of positions gone. */
+  /** worker-fixtures' tampering, and a claimed hash that is not a string, a revision stored as text, and a run of positions gone. */
   function tamper(): void {
     edit((db, rows) => {
-      const set = db.prepare('UPDATE events SET data = ?, metadata = ? WHERE position = ?');
-      for (const row of rows.filter((r) => r.position % 97 === 5)) set.run(writeLoosely(JSON.parse(row.data), row.position, 0.5), writeLoosely(JSON.parse(row.metadata), row.position, 0.5), row.position);
-      set.run(rows[130]!.data.replace('Nutzer', 'Nützer'), rows[130]!.metadata, rows[130]!.position);
-      set.run(rows[611]!.data, rows[611]!.metadata.replace(/"prevHash":"[0-9a-f]/, '"prevHash":"f'), rows[611]!.position);
-      set.run(rows[900]!.data, rows[900]!.metadata.replace(/"hash":"([0-9a-f]{64})"/, (_, h: string) => `"hash":"${h.toUpperCase()}"`), rows[900]!.position);
-      // A claimed hash that is not a string, and a revision stored as text.
-      set.run(rows[1_050]!.data, rows[1_050]!.metadata.replace(/"hash":"[0-9a-f]{64}"/, '"hash":17'), rows[1_050]!.position);
+      tamperRows(db, rows);
+      const set = db.prepare('UPDATE events SET metadata = ? WHERE position = ?');
+      set.run(rows[1_050]!.metadata.replace(/"hash":"[0-9a-f]{64}"/, '"hash":17'), rows[1_050]!.position);
       db.prepare(`UPDATE events SET revision = CAST(revision AS TEXT) WHERE position = ?`).run(rows[1_200]!.position);
-      db.prepare('DELETE FROM events WHERE position = ?').run(rows[1_000]!.position);
       db.prepare('DELETE FROM events WHERE position >= ? AND position < ?').run(rows[300]!.position, rows[300]!.position + 3 * RANGE);
     });
   }
@@ -131,7 +107,7 @@ describe('verifying a ledger file by range, shared with a worker that reads its 
     const posted = vi.spyOn(RehashWorker.prototype, 'postRange');
     const memory = new SqliteEventStore(':memory:');
     try {
-      await memory.append(newStream(), [newEvent('AssertionRecorded', data(1)), newEvent('AssertionRecorded', data(2))]);
+      await memory.append(newStream(), [newEvent('AssertionRecorded', assertionData(1)), newEvent('AssertionRecorded', assertionData(2))]);
       expect(memory.positionRanges()).toBeUndefined();
       expect(await verifyLedger(ledgerPages(memory), { worker: { afterEvents: 0 } })).toMatchObject({ ok: true, checked: 2 });
     } finally {

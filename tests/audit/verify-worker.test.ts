@@ -10,23 +10,10 @@ import { RehashWorker } from '../../src/audit/rehash-worker.js';
 import type { StoredEventJson } from '../../src/store/port.js';
 import { SqliteEventStore } from '../../src/store/sqlite/index.js';
 import { newEvent, newStream } from '../store/fixtures.js';
-import { writeLoosely } from '../store/json-arbitraries.js';
+import { assertionData, ledgerRows, tamperRows, until, watchWorkerStarts } from './worker-fixtures.js';
 
 const STREAMS = 4;
 const EVENTS = 1_200;
-
-/** Data as assertions carry it, and now and then numbers the canonical check cannot vouch for. */
-const data = (i: number) =>
-  i % 7 === 0
-    ? { assertionId: `a${i}`, value: { type: 'quantity', value: 1.5 * i } }
-    : { assertionId: `a${i}`, quote: `rund ${i * 1000} Nutzer überwacht — 🔐`, value: { type: 'quantity', value: 170_000 + i * 10 } };
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let waited = 0; !condition(); waited += 10) {
-    if (waited > 20_000) throw new Error('timed out waiting on the rehash worker');
-    await sleep(10);
-  }
-}
 
 describe('verifying with a rehash worker', () => {
   let dir: string;
@@ -41,15 +28,9 @@ describe('verifying with a rehash worker', () => {
     store = new SqliteEventStore(path);
     const streams = Array.from({ length: STREAMS }, newStream);
     for (let i = 0; i < EVENTS; i += 20) {
-      await store.append(streams[(i / 20) % STREAMS]!, Array.from({ length: 20 }, (_, k) => newEvent('AssertionRecorded', data(i + k))));
+      await store.append(streams[(i / 20) % STREAMS]!, Array.from({ length: 20 }, (_, k) => newEvent('AssertionRecorded', assertionData(i + k))));
     }
-    started = [];
-    const start = RehashWorker.start.bind(RehashWorker);
-    vi.spyOn(RehashWorker, 'start').mockImplementation(() => {
-      const worker = start();
-      if (worker) started.push(worker);
-      return worker;
-    });
+    started = watchWorkerStarts();
   });
   afterEach(async () => {
     vi.restoreAllMocks();
@@ -57,20 +38,10 @@ describe('verifying with a rehash worker', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Tampering of every kind the walk reports, and rows an older build wrote as other JSON. */
   function tamper(): void {
     const db = new Database(path);
     try {
-      const rows = db.prepare<[], { position: number; data: string; metadata: string }>('SELECT position, data, metadata FROM events ORDER BY position').all();
-      const set = db.prepare('UPDATE events SET data = ?, metadata = ? WHERE position = ?');
-      for (const row of rows.filter((r) => r.position % 97 === 5)) set.run(writeLoosely(JSON.parse(row.data), row.position, 0.5), writeLoosely(JSON.parse(row.metadata), row.position, 0.5), row.position);
-      const edit = rows[130]!;
-      set.run(edit.data.replace('Nutzer', 'Nützer'), edit.metadata, edit.position);
-      const relinked = rows[611]!;
-      set.run(relinked.data, relinked.metadata.replace(/"prevHash":"[0-9a-f]/, '"prevHash":"f'), relinked.position);
-      const upper = rows[900]!;
-      set.run(upper.data, upper.metadata.replace(/"hash":"([0-9a-f]{64})"/, (_, h: string) => `"hash":"${h.toUpperCase()}"`), upper.position);
-      db.prepare('DELETE FROM events WHERE position = ?').run(rows[1_000]!.position);
+      tamperRows(db, ledgerRows(db));
     } finally {
       db.close();
     }
