@@ -11,7 +11,7 @@
 import type { PositionRanges, StoredEventJson } from '../store/port.js';
 import { rehash } from '../store/rehash-stored-json.js';
 import type { LedgerWalk } from './ledger-walk.js';
-import { AHEAD, IN_FLIGHT, rehashHere, walkHashedHere, type HashedHere } from './rehash-pipeline.js';
+import { AHEAD, IN_FLIGHT, lastStillSent, rehashHere, walkHashedHere, type HashedHere } from './rehash-pipeline.js';
 import { isRehashedRange, type RehashedRange } from './rehash-page.js';
 import type { RehashWorker } from './rehash-worker.js';
 
@@ -86,12 +86,6 @@ function walkHashedThere(walk: LedgerWalk, ranges: PositionRanges, answer: Rehas
     last = position;
   }
   return last;
-}
-
-/** The last pending range other than the first that is with the worker, unanswered. */
-function lastStillSent(pending: readonly Pending[]): Pending | undefined {
-  for (let i = pending.length - 1; i > 0; i--) if (pending[i]!.here === undefined) return pending[i];
-  return undefined;
 }
 
 /**

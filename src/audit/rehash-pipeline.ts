@@ -97,8 +97,8 @@ function walkHashedThere(walk: LedgerWalk, events: readonly Verifiable[], { actu
   }
 }
 
-/** The last pending page other than the head that is with the worker, unanswered. */
-function lastStillSent(pending: readonly Pending[]): Pending | undefined {
+/** The last pending page (or range) other than the head that is with the worker, unanswered. */
+export function lastStillSent<T extends { here?: unknown }>(pending: readonly T[]): T | undefined {
   for (let i = pending.length - 1; i > 0; i--) if (pending[i]!.here === undefined) return pending[i];
   return undefined;
 }
