@@ -1,8 +1,9 @@
 /**
  * The rehash worker's code as one plain CommonJS script, bundled by esbuild from rehash-page.ts
- * (about 15 KB: the canonical check and the chain hash, nothing from npm). A thread starts from
- * it in about 40 ms; loading the TypeScript through tsx inside the thread, the only other way to
- * start it, took about 250 ms, most of it tsx starting its own loader thread.
+ * (about 15 KB: the canonical check and the chain hash, nothing from npm). A thread started from
+ * it is ready in about 60 ms, ledger file opened; loading the TypeScript through tsx inside the
+ * thread, the only other way to start it, took about 250 ms, most of it tsx starting its own
+ * loader thread.
  */
 import { buildSync } from 'esbuild';
 import { fileURLToPath } from 'node:url';
@@ -21,8 +22,9 @@ let script: string | null | undefined;
 
 /**
  * The script, bundled once a process, or undefined when esbuild cannot run here (the worker then
- * starts through tsx). Synchronous, 10–60 ms: a verify that starts a worker is busy reading and
- * hashing on this thread, and never turns the event loop that an asynchronous build would wait on.
+ * starts through tsx). Synchronous, 10–100 ms (the first call starts esbuild's binary): a verify
+ * that starts a worker is busy reading and hashing on this thread, and never turns the event loop
+ * that an asynchronous build would wait on.
  */
 export function rehashWorkerScript(): string | undefined {
   if (script === undefined) {
