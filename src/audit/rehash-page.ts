@@ -6,10 +6,11 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { StoredEvent } from '../../events/index.js';
-import { rehashStoredJson } from '../store/rehash-stored-json.js';
+import { rehash, rehashStoredJson } from '../store/rehash-stored-json.js';
 import type { StoredEventJson } from '../store/port.js';
-import { RANGE_QUERY, tupleToStoredEventJson, type EventTuple } from '../store/sqlite/rows.js';
+import { RANGE_QUERY, ROW_RANGE_QUERY, tupleToStoredEventJson, type EventTuple, type InsertRow } from '../store/sqlite/rows.js';
 import type { SqliteDatabase } from '../store/sqlite/schema.js';
+import { rowToReadEvent, type ReadEvent } from './row-check.js';
 
 /** Length of a SHA-256 in hex. */
 const HEX = 64;
@@ -109,6 +110,8 @@ export interface RangeRequest {
   id: number;
   first: number;
   last: number;
+  /** Read as whole rows, each checked against its JSON first (rowToReadEvent), as the CLI's verify reads them. */
+  rows: boolean;
 }
 
 /**
@@ -128,14 +131,20 @@ export interface RehashedRange {
   actuals: string[];
   /** Per event, 1 when left to the main thread. */
   leftHere: Uint8Array<ArrayBuffer>;
+  /** Per event, what rowToReadEvent found wrong with its row: '' for nothing, or when rows were not asked for. */
+  rowProblems: string[];
 }
 
 export const isRehashedRange = (answer: RehashedPage | RehashedRange): answer is RehashedRange => 'kind' in answer && answer.kind === 'range';
 
-/** The worker's work for a range: every event in it read from `read` and rehashed as `rehashStoredJson` does. */
-export function rehashRange(read: (first: number, last: number) => StoredEventJson[], { id, first, last }: RangeRequest): RehashedRange {
-  const events = read(first, last);
-  const n = events.length;
+/** What the worker can hash and send as the walk takes it: anything else is left to the main thread. */
+const sendable = (e: StoredEvent | StoredEventJson): boolean =>
+  typeof e.stream === 'string' && typeof e.revision === 'number' && typeof e.position === 'number' && (!('dataJson' in e) || packable(e));
+
+/** The worker's work for a range: every event in it read from `read` and rehashed as `rehash` does. */
+export function rehashRange(read: (request: RangeRequest) => ReadEvent[], request: RangeRequest): RehashedRange {
+  const items = read(request);
+  const n = items.length;
   const positions = new Float64Array(n);
   const revisions = new Float64Array(n);
   const leftHere = new Uint8Array(n);
@@ -143,15 +152,17 @@ export function rehashRange(read: (first: number, last: number) => StoredEventJs
   const prevHashes = new Array<string>(n).fill('');
   const hashes = new Array<string>(n).fill('');
   const actuals = new Array<string>(n).fill('');
+  const rowProblems = new Array<string>(n).fill('');
   for (let i = 0; i < n; i++) {
-    const e = events[i]!;
+    const { event: e, rowProblem } = items[i]!;
     positions[i] = e.position;
-    if (!packable(e)) {
+    if (rowProblem !== undefined) rowProblems[i] = rowProblem;
+    if (!sendable(e)) {
       leftHere[i] = 1;
       continue;
     }
     try {
-      const r = rehashStoredJson(e);
+      const r = rehash(e);
       if (typeof r.prevHash !== 'string' || typeof r.hash !== 'string' || typeof r.actual !== 'string') throw new TypeError('not hashes');
       revisions[i] = r.revision;
       streams[i] = r.stream;
@@ -163,7 +174,7 @@ export function rehashRange(read: (first: number, last: number) => StoredEventJs
       leftHere[i] = 1;
     }
   }
-  return { kind: 'range', id, positions, revisions, streams, prevHashes, hashes, actuals, leftHere };
+  return { kind: 'range', id: request.id, positions, revisions, streams, prevHashes, hashes, actuals, leftHere, rowProblems };
 }
 
 /**
@@ -172,10 +183,11 @@ export function rehashRange(read: (first: number, last: number) => StoredEventJs
  * thread ends it.
  */
 export function serveRehashPages(port: MessagePort, ledger?: SqliteDatabase): void {
-  const range = ledger?.prepare<[number, number], EventTuple>(RANGE_QUERY).raw(true);
-  const read = (first: number, last: number): StoredEventJson[] => {
-    if (!range) throw new Error('no ledger file was opened on this worker');
-    return range.all(first, last).map(tupleToStoredEventJson);
+  const texts = ledger?.prepare<[number, number], EventTuple>(RANGE_QUERY).raw(true);
+  const rows = ledger?.prepare<[number, number], InsertRow>(ROW_RANGE_QUERY);
+  const read = ({ first, last, rows: whole }: RangeRequest): ReadEvent[] => {
+    if (!texts || !rows) throw new Error('no ledger file was opened on this worker');
+    return whole ? rows.all(first, last).map(rowToReadEvent) : texts.all(first, last).map((row) => ({ event: tupleToStoredEventJson(row) }));
   };
   port.on('message', (message: PackedPage | RangeRequest) => {
     if ('kind' in message && message.kind === 'range') {

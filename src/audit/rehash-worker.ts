@@ -97,10 +97,13 @@ export class RehashWorker {
     return page.id;
   }
 
-  /** Asks for the events with first ≤ position ≤ last to be read and rehashed there (started with a ledger file). */
-  postRange(first: number, last: number): number {
+  /**
+   * Asks for the events with first ≤ position ≤ last to be read and rehashed there (started with
+   * a ledger file); with `rows`, read as whole rows and checked against their JSON first.
+   */
+  postRange(first: number, last: number, rows = false): number {
     if (this.ledgerFile === undefined) throw new Error('this worker has no ledger file to read');
-    const request: RangeRequest = { kind: 'range', id: this.nextId++, first, last };
+    const request: RangeRequest = { kind: 'range', id: this.nextId++, first, last, rows };
     this.port.postMessage(request);
     return request.id;
   }

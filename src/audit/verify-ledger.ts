@@ -2,7 +2,7 @@ import { toHex } from '../log/hex.js';
 import { EMPTY_ROOT, verifyConsistency } from '../log/merkle.js';
 import type { EventStore, PositionRanges } from '../store/port.js';
 import { LedgerWalk, type VerifyFailure } from './ledger-walk.js';
-import { walkRanges } from './ranged-walk.js';
+import { walkRanges, type RowChecks } from './ranged-walk.js';
 import { walkLedger, type Verifiable, type WorkerOption } from './rehash-pipeline.js';
 import { RehashWorker } from './rehash-worker.js';
 
@@ -43,9 +43,10 @@ export function ledgerEvents(store: EventStore): AsyncIterable<Verifiable> {
 
 /**
  * Events as verifyLedger takes them: one by one or in pages, and, from a store kept in one local
- * file, by position range too, which lets a worker read its own share.
+ * file, by position range too, which lets a worker read its own share. `rowChecks`: the ranges are
+ * read as whole rows and checked as the events themselves were (the CLI's verify).
  */
-export type LedgerSource = AsyncIterable<Verifiable | readonly Verifiable[]> & { positionRanges?: PositionRanges };
+export type LedgerSource = AsyncIterable<Verifiable | readonly Verifiable[]> & { positionRanges?: PositionRanges; rowChecks?: RowChecks };
 
 /** The same, a page at a time where the store reads in pages, and by range where it can: what verifyLedger checks fastest. */
 export function ledgerPages(store: EventStore): LedgerSource {
@@ -97,7 +98,7 @@ export async function verifyLedger(events: LedgerSource, options: VerifyOptions 
       yield item;
     }
   }
-  const ranged = await walkByRange(events.positionRanges, walk, options.worker);
+  const ranged = await walkByRange(events, walk, options.worker);
   if (ranged === undefined) await walkLedger(log ? noted() : events, walk, options.worker);
   else lastRead = ranged;
   const { failures, checked } = walk;
@@ -139,14 +140,14 @@ const isPage = (item: Verifiable | readonly Verifiable[]): item is readonly Veri
  * The walk shared by range with a worker, when the ledger is large enough and a thread starts:
  * the last position walked. Undefined when the walk is left to walkLedger.
  */
-async function walkByRange(ranges: PositionRanges | undefined, walk: LedgerWalk, option: WorkerOption = true): Promise<number | undefined> {
+async function walkByRange({ positionRanges: ranges, rowChecks }: LedgerSource, walk: LedgerWalk, option: WorkerOption = true): Promise<number | undefined> {
   if (ranges === undefined || option === false) return undefined;
   const after = option === true ? RANGED_AFTER_EVENTS : option.afterEvents;
   if (ranges.head() + 1 <= after) return undefined;
   const worker = RehashWorker.start(ranges.file);
   if (worker === undefined) return undefined;
   try {
-    return await walkRanges(ranges, walk, worker);
+    return await walkRanges(ranges, walk, worker, { rows: rowChecks });
   } finally {
     await worker.close();
   }

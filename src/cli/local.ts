@@ -1,22 +1,16 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { StoredEvent } from '../../events/index.js';
 import type { Config } from '../config.js';
 import type { LogFollower } from '../log/follow.js';
 import { LedgerLog } from '../log/ledger-log.js';
 import { checkpointSigner } from '../log/signing.js';
-import type { EventStore, StoredEventJson } from '../store/port.js';
+import type { EventStore } from '../store/port.js';
 import { openStateDatabase, SqliteEventStore } from '../store/sqlite/index.js';
+import { ROW_RANGE_QUERY, type InsertRow } from '../store/sqlite/rows.js';
+import { rowToReadEvent, type ReadEvent } from '../audit/row-check.js';
 import { CliError, errorMessage, usageError } from './io.js';
-import type { InsertRow } from '../store/sqlite/rows.js';
 
-/** An event as read for verification, with what its row's plain columns say when they disagree. */
-export interface ReadEvent {
-  /** As its stored JSON texts when they parse (verification hashes those), else as tolerant values. */
-  event: StoredEvent | StoredEventJson;
-  /** Set when the row's event_id/hash/prev_hash columns differ from its metadata, or its JSON does not parse. */
-  rowProblem?: string;
-}
+export type { ReadEvent } from '../audit/row-check.js';
 
 /**
  * The local ledger as the CLI needs it: the event store and the ledger log, without the
@@ -37,51 +31,14 @@ export interface LocalLedger {
    * whose JSON was damaged still comes out (so verification names it) instead of aborting the read.
    */
   readEvents(): AsyncIterable<ReadEvent>;
+  /** With SQLite, the whole rows with first ≤ position ≤ last, as readEvents reads them: for verifying by range. */
+  readRows: ((first: number, last: number) => InsertRow[]) | undefined;
   /** The stored chain hash of an event, when the store can look events up by id (SQLite). */
   eventHash(eventId: string): string | undefined;
   close(): Promise<void>;
 }
 
-/** A whole row of the events table, read back as it is stored. */
-type RawRow = InsertRow;
-
 const PAGE = 2_000;
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** A row as an event, whatever was done to it: unparseable JSON is kept as text, so its hash cannot match. */
-export function rowToReadEvent(row: RawRow): ReadEvent {
-  const problems: string[] = [];
-  const data = parseJson(row.data);
-  if (!data.ok) problems.push('data is not valid JSON');
-  const meta = parseJson(row.metadata);
-  let metadata: StoredEvent['metadata'];
-  if (meta.ok && isRecord(meta.value)) {
-    metadata = meta.value as StoredEvent['metadata'];
-    if (metadata.eventId !== row.event_id) problems.push(`event_id column ${row.event_id} differs from metadata.eventId ${String(metadata.eventId)}`);
-    if (metadata.hash !== row.hash) problems.push(`hash column ${row.hash} differs from metadata.hash ${String(metadata.hash)}`);
-    if (metadata.prevHash !== row.prev_hash) problems.push(`prev_hash column differs from metadata.prevHash`);
-  } else {
-    problems.push('metadata is not a JSON object');
-    // Enough to carry on: the chain fields from their columns; the recomputed hash will not match.
-    metadata = { eventId: row.event_id, recordedAt: row.recorded_at, actor: '', correlationId: '', causationId: '', schemaVersion: 0, prevHash: row.prev_hash, hash: row.hash };
-  }
-  // Both texts parse: verification reads them itself (it must parse what it hashes, so the values
-  // parsed here only served the checks above).
-  const event: StoredEvent | StoredEventJson =
-    data.ok && meta.ok && isRecord(meta.value)
-      ? { stream: row.stream, revision: row.revision, position: row.position, type: row.type, dataJson: row.data, metadataJson: row.metadata }
-      : { stream: row.stream, revision: row.revision, position: row.position, type: row.type, data: data.ok ? data.value : row.data, metadata };
-  return problems.length > 0 ? { event, rowProblem: problems.join('; ') } : { event };
-}
 
 /**
  * Opens the configured store and its log. `mustExist` refuses a SQLite path with no file
@@ -126,10 +83,11 @@ export async function openLocal(config: Config, options: { mustExist: boolean })
     config.LEDGER_STORE === 'sqlite' ? stateDb.prepare<[string], string>('SELECT hash FROM events WHERE event_id = ?').pluck() : undefined;
   const page =
     config.LEDGER_STORE === 'sqlite'
-      ? stateDb.prepare<[number, number], RawRow>(
+      ? stateDb.prepare<[number, number], InsertRow>(
           'SELECT position, stream, revision, type, event_id, recorded_at, data, metadata, hash, prev_hash FROM events WHERE position > ? ORDER BY position LIMIT ?',
         )
       : undefined;
+  const rowRange = config.LEDGER_STORE === 'sqlite' ? stateDb.prepare<[number, number], InsertRow>(ROW_RANGE_QUERY) : undefined;
 
   return {
     config,
@@ -161,6 +119,7 @@ export async function openLocal(config: Config, options: { mustExist: boolean })
         after = rows[rows.length - 1]!.position;
       }
     },
+    readRows: rowRange && ((first, last) => rowRange.all(first, last)),
     eventHash: (eventId) => byId?.get(eventId),
     async close() {
       await store.close();

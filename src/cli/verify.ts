@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { incidentStream, sourceStream, type StoredEvent } from '../../events/index.js';
-import { verifyLedger } from '../audit/verify-ledger.js';
+import { verifyLedger, type LedgerSource } from '../audit/verify-ledger.js';
 import type { Checkpoint, InclusionProof } from '../log/schemas.js';
 import { verifyConsistencyBetween, verifyInclusionAgainstCheckpoint } from '../log/verify-offline.js';
 import { verifyStreamChain } from '../store/hash-chain.js';
@@ -70,13 +70,18 @@ async function verifyLocal(io: CliIO, options: VerifyOptions, against: Checkpoin
     }
 
     const progress = startProgress(io, 'verify', { total: local.log.size(), enabled: options.progress !== false });
+    const rowMismatch = (stream: string, revision: number, detail: string): number => failures.push({ stream, revision, reason: 'row-mismatch', detail });
     const events = async function* (): AsyncGenerator<StoredEvent | StoredEventJson> {
       for await (const { event, rowProblem } of local.readEvents()) {
-        if (rowProblem) failures.push({ stream: event.stream, revision: event.revision, reason: 'row-mismatch', detail: rowProblem });
+        if (rowProblem) rowMismatch(event.stream, event.revision, rowProblem);
         yield event;
       }
     };
-    const report = await verifyLedger(events(), {
+    // A large SQLite ledger is read by range, shared with a worker, each row checked as here.
+    const positionRanges = local.sqlite?.positionRanges();
+    const source: LedgerSource =
+      positionRanges && local.readRows ? Object.assign(events(), { positionRanges, rowChecks: { readRows: local.readRows, report: rowMismatch } }) : events();
+    const report = await verifyLedger(source, {
       log: local.log,
       ...(against ? { against: { size: against.size, root: against.root } } : {}),
       onProgress: (n) => progress.tick(n),

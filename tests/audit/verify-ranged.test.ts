@@ -8,7 +8,9 @@ import { LedgerWalk } from '../../src/audit/ledger-walk.js';
 import { walkRanges } from '../../src/audit/ranged-walk.js';
 import { RehashWorker } from '../../src/audit/rehash-worker.js';
 import { ledgerEvents, ledgerPages, verifyLedger, type VerifyReport } from '../../src/audit/verify-ledger.js';
+import { rowToReadEvent } from '../../src/audit/row-check.js';
 import type { PositionRanges, StoredEventJson } from '../../src/store/port.js';
+import { ROW_RANGE_QUERY, type InsertRow } from '../../src/store/sqlite/rows.js';
 import { SqliteEventStore } from '../../src/store/sqlite/index.js';
 import { newEvent, newStream } from '../store/fixtures.js';
 import { assertionData, ledgerRows, tamperRows, until, watchWorkerStarts, type LedgerRow } from './worker-fixtures.js';
@@ -63,13 +65,17 @@ describe('verifying a ledger file by range, shared with a worker that reads its 
 
   const onOneThread = (): Promise<VerifyReport> => verifyLedger(ledgerEvents(store), { worker: false });
 
+  async function* oneByOne<T>(events: T[]): AsyncGenerator<T> {
+    yield* events;
+  }
+
   /** The walk by range, once the worker is ready, so that ranges really cross to it. */
   async function walkedByRange(ranges: PositionRanges = store.positionRanges()!): Promise<{ walk: LedgerWalk; last: number; worker: RehashWorker }> {
     const worker = RehashWorker.start(ranges.file)!;
     await until(() => worker.ready);
     const walk = new LedgerWalk();
     try {
-      const last = await walkRanges(ranges, walk, worker, RANGE);
+      const last = await walkRanges(ranges, walk, worker, { size: RANGE });
       return { walk, last, worker };
     } finally {
       await worker.close();
@@ -182,8 +188,47 @@ describe('verifying a ledger file by range, shared with a worker that reads its 
       forget: () => undefined,
       settled: async () => void (failed = true),
     };
-    await expect(walkRanges(failing, new LedgerWalk(), silent as unknown as RehashWorker, RANGE)).rejects.toThrow(SyntaxError);
+    await expect(walkRanges(failing, new LedgerWalk(), silent as unknown as RehashWorker, { size: RANGE })).rejects.toThrow(SyntaxError);
     expect(ids).toBeGreaterThan(10);
+  });
+
+  it("checks whole rows as the CLI's verify does, here and on the worker, and walks them as one thread does", async () => {
+    tamper();
+    edit((db, rows) => {
+      // Columns that disagree with the JSON, data that no longer parses, metadata that is not an object.
+      db.prepare("UPDATE events SET event_id = 'edited' WHERE position = ?").run(rows[40]!.position);
+      db.prepare("UPDATE events SET hash = 'edited', prev_hash = 'edited' WHERE position = ?").run(rows[480]!.position);
+      db.prepare('UPDATE events SET data = substr(data, 2) WHERE position = ?').run(rows[720]!.position);
+      db.prepare("UPDATE events SET metadata = '[]' WHERE position = ?").run(rows[1_300]!.position);
+    });
+    const db = new Database(path, { readonly: true });
+    try {
+      const rowRange = db.prepare<[number, number], InsertRow>(ROW_RANGE_QUERY);
+      const readRows = (first: number, last: number): InsertRow[] => rowRange.all(first, last);
+      // One thread, as the CLI reads: every row checked, then verified in order.
+      const oneProblems: string[] = [];
+      const read = readRows(0, Number.MAX_SAFE_INTEGER).map(rowToReadEvent);
+      for (const { event, rowProblem } of read) if (rowProblem !== undefined) oneProblems.push(`${event.stream}@${event.revision}: ${rowProblem}`);
+      const expected = await verifyLedger(oneByOne(read.map((r) => r.event)), { worker: false });
+
+      const problems: string[] = [];
+      const posted = vi.spyOn(RehashWorker.prototype, 'postRange');
+      const ranges = store.positionRanges()!;
+      const worker = RehashWorker.start(ranges.file)!;
+      await until(() => worker.ready);
+      const walk = new LedgerWalk();
+      try {
+        await walkRanges(ranges, walk, worker, { size: RANGE, rows: { readRows, report: (stream, revision, problem) => problems.push(`${stream}@${revision}: ${problem}`) } });
+      } finally {
+        await worker.close();
+      }
+      expect(posted.mock.calls.some(([, , rows]) => rows === true)).toBe(true);
+      expect(oneProblems.length).toBeGreaterThanOrEqual(4);
+      expect(problems.sort()).toEqual(oneProblems.sort());
+      expect(reportOf(walk)).toEqual(expected);
+    } finally {
+      db.close();
+    }
   });
 
   it('offers ranges of the stored texts as $all gives them', async () => {

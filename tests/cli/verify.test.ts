@@ -1,7 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { incidentStream } from '../../events/index.js';
+import { RehashWorker } from '../../src/audit/rehash-worker.js';
 import { LedgerLog } from '../../src/log/ledger-log.js';
+import { SqliteEventStore } from '../../src/store/sqlite/index.js';
+import { newEvent, newStream } from '../store/fixtures.js';
 import { cli, copyLedger, forgeStream, json, openRaw, seed, storedEvents, workspace, type Seeded, type Workspace } from './helpers.js';
 
 interface Report {
@@ -140,4 +143,53 @@ describe('incident-ledger verify (local store)', () => {
     expect((await cli(['frobnicate'])).code).toBe(2);
     expect((await cli(['--help'])).code).toBe(0);
   });
+});
+
+describe('incident-ledger verify on a ledger large enough to share with a worker', () => {
+  let ws: Workspace;
+  let db: string;
+
+  beforeAll(async () => {
+    ws = workspace();
+    db = ws.path('large.db');
+    const store = new SqliteEventStore(db);
+    try {
+      const streams = [newStream(), newStream(), newStream()];
+      // Past the 40,000 events from which a ledger file is verified by range.
+      for (let i = 0; i < 41_000; i += 500) {
+        await store.append(streams[(i / 500) % 3]!, Array.from({ length: 500 }, (_, k) => newEvent('AssertionRecorded', { assertionId: `a${i + k}`, quote: `Nutzer ${i + k} — 🔐` })));
+      }
+    } finally {
+      await store.close();
+    }
+    const raw = openRaw(db);
+    try {
+      const at = (n: number) => raw.prepare<[number], { position: number }>('SELECT position FROM events ORDER BY position LIMIT 1 OFFSET ?').get(n)!.position;
+      raw.prepare("UPDATE events SET event_id = 'edited' WHERE position = ?").run(at(1_234));
+      raw.prepare('UPDATE events SET data = substr(data, 2) WHERE position = ?').run(at(20_500));
+      raw.prepare("UPDATE events SET data = replace(data, 'Nutzer', 'Nützer') WHERE position = ?").run(at(39_999));
+    } finally {
+      raw.close();
+    }
+  });
+  afterAll(() => {
+    vi.restoreAllMocks();
+    ws.cleanup();
+  });
+
+  it('reports, by range with the worker, what it reports on one thread', async () => {
+    const posted = vi.spyOn(RehashWorker.prototype, 'postRange');
+    const shared = await cli(['verify', '--db', db, '--json', '--no-progress']);
+    expect(posted).toHaveBeenCalled();
+    expect(posted.mock.calls.every(([, , rows]) => rows === true)).toBe(true);
+    // No thread: verifyLedger reads the rows one by one, checking each, as it did before ranges.
+    vi.spyOn(RehashWorker, 'start').mockReturnValue(undefined);
+    const alone = await cli(['verify', '--db', db, '--json', '--no-progress']);
+    expect(shared.code).toBe(1);
+    expect(json<Report>(shared)).toEqual(json<Report>(alone));
+    const reasons = json<Report>(shared).failures.map((f) => f.reason);
+    expect(reasons.filter((r) => r === 'row-mismatch')).toHaveLength(2);
+    expect(reasons.filter((r) => r === 'hash-mismatch')).toHaveLength(2);
+    expect(json<Report>(shared).checked).toBe(41_000);
+  }, 60_000);
 });

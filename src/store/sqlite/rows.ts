@@ -17,6 +17,9 @@ const COLUMNS = 'position, stream, revision, type, data, metadata';
 /** Every event with first ≤ position ≤ last, in order (EventTuple rows): read here and by a verify worker. */
 export const RANGE_QUERY = `SELECT ${COLUMNS} FROM events WHERE position >= ? AND position <= ? ORDER BY position`;
 
+/** The same range as whole rows (InsertRow), every column: what the CLI's verify checks. */
+export const ROW_RANGE_QUERY = `SELECT ${COLUMNS}, event_id, recorded_at, hash, prev_hash FROM events WHERE position >= ? AND position <= ? ORDER BY position`;
+
 /** No zod here: events were validated on the way in and the hash chain covers what was stored. */
 export function toStoredEvent(row: EventRow): StoredEvent {
   return {
