@@ -6,7 +6,7 @@ import { LedgerLog } from '../log/ledger-log.js';
 import { checkpointSigner } from '../log/signing.js';
 import type { EventStore } from '../store/port.js';
 import { openStateDatabase, SqliteEventStore } from '../store/sqlite/index.js';
-import { ROW_RANGE_QUERY, type InsertRow } from '../store/sqlite/rows.js';
+import { ROW_COLUMNS, ROW_RANGE_QUERY, type InsertRow } from '../store/sqlite/rows.js';
 import { rowToReadEvent, type ReadEvent } from '../audit/row-check.js';
 import { CliError, errorMessage, usageError } from './io.js';
 
@@ -83,9 +83,7 @@ export async function openLocal(config: Config, options: { mustExist: boolean })
     config.LEDGER_STORE === 'sqlite' ? stateDb.prepare<[string], string>('SELECT hash FROM events WHERE event_id = ?').pluck() : undefined;
   const page =
     config.LEDGER_STORE === 'sqlite'
-      ? stateDb.prepare<[number, number], InsertRow>(
-          'SELECT position, stream, revision, type, event_id, recorded_at, data, metadata, hash, prev_hash FROM events WHERE position > ? ORDER BY position LIMIT ?',
-        )
+      ? stateDb.prepare<[number, number], InsertRow>(`SELECT ${ROW_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
       : undefined;
   const rowRange = config.LEDGER_STORE === 'sqlite' ? stateDb.prepare<[number, number], InsertRow>(ROW_RANGE_QUERY) : undefined;
 

@@ -17,8 +17,11 @@ const COLUMNS = 'position, stream, revision, type, data, metadata';
 /** Every event with first ≤ position ≤ last, in order (EventTuple rows): read here and by a verify worker. */
 export const RANGE_QUERY = `SELECT ${COLUMNS} FROM events WHERE position >= ? AND position <= ? ORDER BY position`;
 
-/** The same range as whole rows (InsertRow), every column: what the CLI's verify checks. */
-export const ROW_RANGE_QUERY = `SELECT ${COLUMNS}, event_id, recorded_at, hash, prev_hash FROM events WHERE position >= ? AND position <= ? ORDER BY position`;
+/** Every column of a row (InsertRow): what the CLI's verify reads and checks. */
+export const ROW_COLUMNS = `${COLUMNS}, event_id, recorded_at, hash, prev_hash`;
+
+/** The same range as whole rows. */
+export const ROW_RANGE_QUERY = `SELECT ${ROW_COLUMNS} FROM events WHERE position >= ? AND position <= ? ORDER BY position`;
 
 /** No zod here: events were validated on the way in and the hash chain covers what was stored. */
 export function toStoredEvent(row: EventRow): StoredEvent {
