@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Services } from '../src/app/services.js';
 import { authenticate, refuseBadToken, type TokenRegistry } from './auth.js';
-import { bodyGuard } from './body-guard.js';
+import { bodyGuard, checkUtf8 } from './body-guard.js';
 import { untilCaughtUp } from './catching-up.js';
 import { idempotency } from './idempotency.js';
 import { createMetrics, observe, type Metrics } from './observability.js';
@@ -16,6 +16,12 @@ import { auditRoutes } from './routes/audit.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { liveRoutes } from './routes/live.js';
 import { sourceRoutes } from './routes/sources.js';
+
+/**
+ * POST routes that write nothing: asked again, they must answer afresh, not replay the first
+ * answer, so an Idempotency-Key on them is ignored.
+ */
+const QUESTIONS = new Set(['/audit/verify']);
 
 const Health = z.object({ status: z.literal('ok') });
 const Readiness = z.object({ status: z.enum(['ready', 'not-ready']), store: z.enum(['ok', 'unreachable']), projections: z.enum(['caught-up', 'catching-up']) });
@@ -70,12 +76,12 @@ export function createApp(options: AppOptions): { app: express.Express; metrics:
   const limiter = rateLimit(options.rateLimitPerMinute ?? 600);
   app.use((req, res, next) => (req.badToken || req.path === '/api' || req.path.startsWith('/api/') ? limiter(req, res, next) : next()));
   app.use(refuseBadToken);
-  app.use(express.json({ limit: options.bodyLimit ?? '64kb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(express.json({ limit: options.bodyLimit ?? '64kb', strict: true, type: ['application/json', 'application/*+json'], verify: checkUtf8 }));
   app.use(bodyGuard);
   app.use('/api', untilCaughtUp(services.ready));
   // One middleware for the app's life: its in-flight map is what makes concurrent retries wait for the first.
   const idempotent = idempotency(services.idempotency);
-  app.use('/api', (req, res, next) => (req.method === 'POST' ? idempotent(req, res, next) : next()));
+  app.use('/api', (req, res, next) => (req.method === 'POST' && !QUESTIONS.has(req.path) ? idempotent(req, res, next) : next()));
 
   services.ledger.onAppended((events) => {
     for (const e of events) metrics.appends.inc({ type: e.type });

@@ -39,6 +39,8 @@ const PROBLEMS: Record<number, string> = {
   503: 'The store is unreachable, or the read models are still catching up at start; see Retry-After',
 };
 
+const NO_QUERY = z.strictObject({});
+
 const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
 
 /**
@@ -96,7 +98,8 @@ export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodT
     }
     const input = {
       params: params?.data ?? {},
-      query: spec.query ? spec.query.parse(req.query ?? {}) : {},
+      // A route that takes no query parameters refuses them rather than answer as if unasked.
+      query: (spec.query ?? NO_QUERY).parse(req.query ?? {}),
       body: spec.body ? spec.body.parse(req.body ?? undefined) : undefined,
     } as Parsed<P, Q, B>;
     await handler(input, req, res);

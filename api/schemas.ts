@@ -39,7 +39,18 @@ export const AsOf = z
   .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s))
   .refine((d) => !Number.isNaN(d.getTime()), 'not a valid instant');
 
-const Limit = z.coerce.number().int().min(1).max(500).default(50);
+/**
+ * A query parameter holding a whole number written in decimal digits (z.coerce.number would also
+ * take "0x10", " 5", and "" as 0).
+ */
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,16}$/, 'must be a whole number written in digits')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const Limit = wholeNumber(1, 500).default(50);
 const Cursor = z.string().max(200);
 
 export const AsOfQuery = z.strictObject({ asOf: AsOf.optional() });
@@ -51,16 +62,16 @@ export const IncidentListQuery = z.strictObject({
 });
 export const SourceListQuery = z.strictObject({ asOf: AsOf.optional(), limit: Limit, cursor: Cursor.optional() });
 export const EventsQuery = z.strictObject({
-  from: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  from: wholeNumber(0, Number.MAX_SAFE_INTEGER).default(0),
+  limit: wholeNumber(1, 1000).default(100),
 });
 export const InclusionQuery = z.strictObject({
   eventId: Ulid,
-  size: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  size: wholeNumber(1, Number.MAX_SAFE_INTEGER).optional(),
 });
 export const ConsistencyQuery = z.strictObject({
-  from: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-  to: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  from: wholeNumber(1, Number.MAX_SAFE_INTEGER),
+  to: wholeNumber(1, Number.MAX_SAFE_INTEGER).optional(),
 });
 
 export const IncidentParams = z.strictObject({ id: Ulid });

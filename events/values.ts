@@ -1,4 +1,4 @@
-import edtf from 'edtf';
+import edtf, { parse as parseEdtfTree } from 'edtf';
 import { z } from 'zod';
 
 /** Fact keys are stable, URL-safe names unique within an incident. */
@@ -14,7 +14,9 @@ export const EdtfString = z
   .string()
   .min(1)
   .max(EDTF_MAX_LENGTH)
-  .refine((s) => parseEdtfInterval(s) !== undefined, { message: 'not a valid EDTF date or interval' });
+  // zod runs a refinement even when .max has failed: a string too long is not parsed at all
+  // (the parser takes about a second on a 20 KB set of dates).
+  .refine((s) => s.length > EDTF_MAX_LENGTH || parseEdtfInterval(s) !== undefined, { message: 'not a valid EDTF date or interval' });
 export type EdtfString = z.infer<typeof EdtfString>;
 
 /** The interval an EDTF string covers, in epoch milliseconds; open ends are ±Infinity. */
@@ -45,6 +47,10 @@ export function parseEdtfInterval(value: string): EdtfInterval | undefined {
 function parseEdtf(value: string): EdtfInterval | undefined {
   try {
     const parsed = edtf(value);
+    // NaN: a year beyond what a JavaScript date holds (±275,760), not an open end (null or ±Infinity).
+    if (Number.isNaN(parsed.min) || Number.isNaN(parsed.max)) return undefined;
+    // The grammar knows each month's length but not leap years: "2021-02-29" parses.
+    if (value.includes('02-29') && namesMissingLeapDay(parseEdtfTree(value))) return undefined;
     const min = typeof parsed.min === 'number' && Number.isFinite(parsed.min) ? parsed.min : -Infinity;
     const max = typeof parsed.max === 'number' && Number.isFinite(parsed.max) ? parsed.max : Infinity;
     if (min > max) return undefined;
@@ -52,6 +58,21 @@ function parseEdtf(value: string): EdtfInterval | undefined {
   } catch {
     return undefined;
   }
+}
+
+const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/** Whether a parse tree holds 29 February of a known year that has none (intervals and sets nest dates in `values`). */
+function namesMissingLeapDay(node: unknown): boolean {
+  if (typeof node !== 'object' || node === null) return false;
+  const { type, values, unspecified } = node as { type?: unknown; values?: unknown; unspecified?: unknown };
+  if (!Array.isArray(values)) return false;
+  if (type === 'Date' && values.length === 3 && values[1] === 1 && values[2] === 29) {
+    // The year's four digits are the low bits of `unspecified`: "20XX-02-29" may be a leap year.
+    const yearKnown = typeof unspecified !== 'number' || (unspecified & 0b1111) === 0;
+    if (yearKnown && typeof values[0] === 'number' && !isLeapYear(values[0])) return true;
+  }
+  return values.some(namesMissingLeapDay);
 }
 
 const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });

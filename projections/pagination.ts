@@ -39,6 +39,8 @@ export function paginate<T>(
   options: { limit: number; cursor?: string | undefined; keep?: (item: T) => boolean },
 ): Page<T> {
   const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+  // A key of another type (a cursor from another list, or made up) names no place in this one.
+  if (after && sorted.length > 0 && typeof after[0] !== typeof keyOf(sorted[0]!)[0]) throw new InvalidCursorError();
   let lo = 0;
   if (after) {
     let hi = sorted.length;

@@ -4,9 +4,10 @@ import { incidentStream, sourceStream } from '../../events/index.js';
 import { ledgerPages, verifyLedger } from '../../src/audit/verify-ledger.js';
 import type { Services } from '../../src/app/services.js';
 import { Checkpoint, ConsistencyProof, InclusionProof } from '../../src/log/schemas.js';
+import { verifyCheckpointSignature } from '../../src/log/signing.js';
 import { notFound } from '../problem.js';
 import { routesOn } from '../route.js';
-import { ConsistencyQuery, EventsQuery, InclusionQuery, IncidentParams, SourceParams, VerifyBody } from '../schemas.js';
+import { AsOfQuery, ConsistencyQuery, EventsQuery, InclusionQuery, IncidentParams, SourceParams, VerifyBody } from '../schemas.js';
 import type { RouteDeps } from './incidents.js';
 
 const Digest = z.object({ stream: z.string(), revision: z.number().int(), hash: z.string() });
@@ -62,10 +63,16 @@ export function auditRoutes(deps: RouteDeps & { services: Services }): Router {
   );
 
   def(
-    { method: 'get', path: '/incidents/:id/digest', role: 'auditor', summary: "The stream's last hash", tags, params: IncidentParams, responses: { 200: { description: 'Digest', schema: Digest } } },
-    async ({ params }, _req, res) => {
+    { method: 'get', path: '/incidents/:id/digest', role: 'auditor', summary: "The stream's last hash (as of an instant, with asOf)", tags, params: IncidentParams, query: AsOfQuery, responses: { 200: { description: 'Digest', schema: Digest } } },
+    async ({ params, query }, _req, res) => {
       const stream = incidentStream(params.id);
-      const [last] = await store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+      // As of an instant: the last event recorded by then, as every other read of an incident takes it.
+      const asOfRevision = query.asOf ? (await deps.readModels.incident(params.id, query.asOf))?.revision : undefined;
+      if (query.asOf && asOfRevision === undefined) throw notFound(`incident ${params.id} did not exist as of ${query.asOf.toISOString()}`);
+      const [last] =
+        asOfRevision === undefined
+          ? await store.readStream(stream, { direction: 'backwards', maxCount: 1 })
+          : await store.readStream(stream, { fromRevision: asOfRevision, maxCount: 1 });
       if (!last) throw notFound(`no incident ${params.id}`);
       res.set('ETag', `"${last.revision}"`).json({ stream, revision: last.revision, hash: last.metadata.hash });
     },
@@ -107,7 +114,15 @@ export function auditRoutes(deps: RouteDeps & { services: Services }): Router {
     { method: 'post', path: '/audit/verify', role: 'auditor', summary: 'Recompute every chain and the log root; optionally prove a kept checkpoint is extended', tags, body: VerifyBody.optional(), responses: { 200: { description: 'Verification report', schema: VerifyAnswer } } },
     async ({ body }, _req, res) => {
       await caughtUp();
-      res.json(await verifyLedger(ledgerPages(store), { log, ...(body?.checkpoint ? { against: body.checkpoint } : {}) }));
+      const against = body?.checkpoint;
+      const report = await verifyLedger(ledgerPages(store), { log, ...(against ? { against } : {}) });
+      // As the CLI does: a kept checkpoint that claims this ledger's signature must carry it.
+      if (against?.signature !== undefined && log.signer && !verifyCheckpointSignature({ ...against, at: against.at ?? '' }, log.signer.publicKeyPem)) {
+        const detail = "the checkpoint's signature does not verify with this ledger's key";
+        res.json({ ...report, ok: false, failures: [...report.failures, { stream: '$log', revision: against.size, reason: 'checkpoint-signature', detail }] });
+        return;
+      }
+      res.json(report);
     },
   );
 

@@ -36,9 +36,10 @@ export interface RouteDeps {
 export function ifMatch(req: Request): number | undefined {
   const header = req.get('If-Match');
   if (header === undefined) return undefined;
-  const m = /^\s*(?:W\/)?"?(-1|\d{1,15})"?\s*$/.exec(header);
+  // Quoted or bare, not half-quoted.
+  const m = /^\s*(?:W\/)?(?:"(-1|\d{1,15})"|(-1|\d{1,15}))\s*$/.exec(header);
   if (!m) throw new HttpProblem(400, 'bad-if-match', 'Bad request', 'If-Match must be a revision number, e.g. "3"');
-  return Number(m[1]);
+  return Number(m[1] ?? m[2]);
 }
 
 const requestIdOf = (req: Request): string => String(req.res?.getHeader('X-Request-Id') ?? req.get('X-Request-Id') ?? '');

@@ -8,6 +8,10 @@ export { evolve, foldIncident, initialIncidentState } from './incident-state.js'
 
 const same = (a: unknown, b: unknown): boolean => canonicalJson(a ?? null) === canonicalJson(b ?? null);
 
+/** A citation with no member says what no citation says: correcting none to {} changes nothing. */
+const asCompared = (key: string, value: unknown): unknown =>
+  key === 'citation' && typeof value === 'object' && value !== null && Object.keys(value).length === 0 ? undefined : value;
+
 function liveAssertion(state: IncidentState, assertionId: string): AssertionState {
   const assertion = state.assertions.get(assertionId);
   if (!assertion) throw new DomainError('assertion-not-found', `no assertion ${assertionId} in this incident`);
@@ -74,7 +78,7 @@ export const decide = (command: IncidentCommand, state: IncidentState): Incident
       const { assertionId, reason, ...proposed } = command.data;
       // Only fields that really differ go into the event: history then shows exactly what changed.
       const changes = Object.fromEntries(
-        Object.entries(proposed).filter(([key, value]) => value !== undefined && !same(value, current[key as keyof typeof proposed])),
+        Object.entries(proposed).filter(([key, value]) => value !== undefined && !same(asCompared(key, value), asCompared(key, current[key as keyof typeof proposed]))),
       ) as typeof proposed;
       if (Object.keys(changes).length === 0) throw new DomainError('correction-changes-nothing', 'the correction changes nothing');
       return [{ type: 'AssertionCorrected', data: { assertionId, reason, ...changes } }];

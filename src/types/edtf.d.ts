@@ -7,4 +7,6 @@ declare module 'edtf' {
   }
   function edtf(input: string, options?: { types?: string[] }): EdtfValue;
   export default edtf;
+  /** The parse tree: `{type, values, unspecified?, …}`, values nesting for intervals and sets. */
+  export function parse(input: string): unknown;
 }

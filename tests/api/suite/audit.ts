@@ -55,6 +55,19 @@ export function describeAudit(t: ApiSuiteContext): void {
       expect(expectStatus(res, 200)).toEqual({ stream: `incident-${s.incidentId}`, revision: s.revision, hash: events.at(-1)!.metadata.hash });
       expect(res.headers.etag).toBe(etagOf(s.revision));
     });
+
+    it('gives the digest as of an instant, as every other read of an incident takes asOf', async () => {
+      const s = await scenario(t.api);
+      await correct(t.api, s.incidentId, s.assertionId, { reason: 'later figure', value: about(180_000) });
+      const { events } = await eventsOf(s.incidentId);
+      const asOf = events[1]!.metadata.recordedAt;
+      // The last event recorded by then (two events may share a millisecond).
+      const then = events.filter((e) => e.metadata.recordedAt <= asOf).at(-1)!;
+      expect(then.revision).toBeLessThan(events.at(-1)!.revision);
+      const res = await t.api.as('auditor').get(`/api/incidents/${s.incidentId}/digest?asOf=${asOf}`);
+      expect(expectStatus(res, 200)).toEqual({ stream: `incident-${s.incidentId}`, revision: then.revision, hash: then.metadata.hash });
+      await expectRefused(t.api, () => t.api.as('auditor').get(`/api/incidents/${s.incidentId}/digest?asOf=1970-01-01T00:00:00Z`), 404);
+    });
   });
 
   describe('checkpoints and proofs', () => {
@@ -115,6 +128,16 @@ export function describeAudit(t: ApiSuiteContext): void {
 
       const forged = expectStatus(await t.api.as('auditor').post('/api/audit/verify').send({ checkpoint: { size: kept.size, root: ZERO_HASH.replace(/0$/, '1') } }), 200);
       expect(forged).toMatchObject({ ok: false, failures: [expect.objectContaining({ reason: 'checkpoint-not-extended' })] });
+    });
+
+    it('answers afresh when asked again with an Idempotency-Key: a verify writes nothing to replay', async () => {
+      const ask = () => t.api.as('auditor').post('/api/audit/verify').set('Idempotency-Key', 'verify-twice');
+      const first = await ask();
+      expect(expectStatus(first, 200)).toMatchObject({ ok: true });
+      await scenario(t.api);
+      const second = await ask();
+      expect(second.headers['idempotent-replayed']).toBeUndefined();
+      expect((expectStatus(second, 200).checked as number) > (first.body.checked as number)).toBe(true);
     });
   });
 }

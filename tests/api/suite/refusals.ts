@@ -145,6 +145,8 @@ export function describeRefusals(t: ApiSuiteContext): void {
       await expectRefused(t.api, post(path, { reason: 'same again', value: about(170_000) }), 422, 'correction-changes-nothing');
       await expectRefused(t.api, post(path, { reason: 'same key', fact: 'users.worldwide' }), 422, 'correction-changes-nothing');
       await expectRefused(t.api, post(path, { reason: 'nothing at all' }), 422, 'correction-changes-nothing');
+      // An empty citation says what none says.
+      await expectRefused(t.api, post(path, { reason: 'empty citation', citation: {} }), 422, 'correction-changes-nothing');
     });
 
     it('an assessment naming an assertion of another fact, an unknown one, or a retracted one', async () => {

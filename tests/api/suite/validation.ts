@@ -1,4 +1,4 @@
-import { beforeAll, describe, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT_BYTES } from '../harness.js';
 import { about, expectInvalid, expectRefused, scenario, unknownId, type Json, type Scenario } from '../fixtures.js';
 import type { ApiSuiteContext } from './context.js';
@@ -37,6 +37,12 @@ export function describeValidation(t: ApiSuiteContext): void {
       await expectRefused(t.api, () => t.api.as('admin').post('/api/incidents'), 400);
     });
 
+    it('refuses a body that is not UTF-8, rather than store U+FFFD in its place', async () => {
+      // Sent as the bytes they are (superagent would otherwise write a Buffer as JSON).
+      const bytes = Buffer.concat([Buffer.from('{"title":"'), Buffer.from([0xff, 0xfe]), Buffer.from(' Sky ECC"}')]);
+      await expectRefused(t.api, () => t.api.as('admin').post('/api/incidents').set('Content-Type', 'application/json').serialize((raw: unknown) => raw as string).send(bytes), 400, 'ill-formed-utf8');
+    });
+
     it('refuses values the ledger cannot read', async () => {
       await expectInvalid(t.api, post(recordAt(), assertion({ value: { type: 'colour', value: 'red' } })), ['value.type']);
       await expectInvalid(t.api, post(recordAt(), assertion({ value: { type: 'quantity' } })), ['value']);
@@ -48,6 +54,21 @@ export function describeValidation(t: ApiSuiteContext): void {
       await expectInvalid(t.api, post(recordAt(), assertion({ validTime: 'last Tuesday' })), ['validTime']);
       await expectInvalid(t.api, post(recordAt(), assertion({ validTime: '2021-13-45' })), ['validTime']);
       await expectInvalid(t.api, post(recordAt(), assertion({ citation: { publishedAt: 'March 2021' } })), ['citation.publishedAt']);
+    });
+
+    it('refuses dates the calendar does not have, and years no date can hold', async () => {
+      await expectInvalid(t.api, post(recordAt(), assertion({ validTime: '2021-02-29' })), ['validTime']);
+      await expectInvalid(t.api, post(recordAt(), assertion({ validTime: '[2021-02-28,2021-02-29]' })), ['validTime']);
+      await expectInvalid(t.api, post(recordAt(), assertion({ value: { type: 'date', value: '1900-02-29' } })), ['value.value']);
+      // Beyond a JavaScript date's ±275,760 years: invalid (400), not an open end (422).
+      await expectInvalid(t.api, post(recordAt(), assertion({ validTime: 'Y170000002' })), ['validTime']);
+      await expectInvalid(t.api, post(recordAt(), assertion({ citation: { publishedAt: 'Y17E7' } })), ['citation.publishedAt']);
+    });
+
+    it('refuses an over-long date for its length (tests/events/values.test.ts: without parsing it)', async () => {
+      const set = `[${Array.from({ length: 1_000 }, () => '2021-03-09').join(',')}]`;
+      const problem = await expectRefused(t.api, post(recordAt(), assertion({ validTime: set })), 400, 'validation');
+      expect(problem.errors).toEqual([{ path: 'validTime', message: expect.stringMatching(/100/) }]);
     });
 
     it('refuses an invalid fact key', async () => {
@@ -85,16 +106,33 @@ export function describeValidation(t: ApiSuiteContext): void {
         await expectInvalid(t.api, get(`${list}?limit=many`), ['limit']);
         await expectInvalid(t.api, get(`${list}?limit=100000`), ['limit']);
         await expectInvalid(t.api, get(`${list}?cursor=not-a-cursor`), ['cursor']);
+        // Only digits: not hexadecimal, padded or empty.
+        await expectInvalid(t.api, get(`${list}?limit=0x10`), ['limit']);
+        await expectInvalid(t.api, get(`${list}?limit=%205`), ['limit']);
+        await expectInvalid(t.api, get(`${list}?limit=`), ['limit']);
+        await expectInvalid(t.api, get(`${list}?limit=1e1`), ['limit']);
       }
+      // A well-formed cursor whose key is of another type than the list's names no place in it.
+      const numberKey = Buffer.from(JSON.stringify([5, 'x'])).toString('base64url');
+      const textKey = Buffer.from(JSON.stringify(['zzz', 'x'])).toString('base64url');
+      const [incidentsA, incidentsB] = await Promise.all([get(`/api/incidents?cursor=${numberKey}`)(), get(`/api/incidents?cursor=${textKey}`)()]);
+      expect([incidentsA.status, incidentsB.status].sort()).toEqual([200, 400]);
+      const [sourcesA, sourcesB] = await Promise.all([get(`/api/sources?cursor=${numberKey}`)(), get(`/api/sources?cursor=${textKey}`)()]);
+      expect([sourcesA.status, sourcesB.status].sort()).toEqual([200, 400]);
     });
 
     it('refuses unknown query parameters, naming them', async () => {
       await expectInvalid(t.api, get('/api/incidents?colour=red'), ['colour']);
       await expectInvalid(t.api, get(`/api/incidents/${s.incidentId}/timeline?at=2021-03-09`), ['at']);
+      // Routes that take no parameters at all refuse them too, rather than answer as if unasked.
+      await expectInvalid(t.api, get(`/api/incidents/${s.incidentId}/digest?at=2021-03-09`), ['at']);
+      await expectInvalid(t.api, get('/api/audit/checkpoint?fresh=1'), ['fresh']);
+      await expectInvalid(t.api, get(`/api/incidents/${s.incidentId}/live?asOf=2021-03-09`), ['asOf']);
     });
 
     it('refuses bad paging and proof parameters on audit routes', async () => {
       await expectInvalid(t.api, get(`/api/incidents/${s.incidentId}/events?from=-1&limit=0`), ['from', 'limit']);
+      await expectInvalid(t.api, get(`/api/incidents/${s.incidentId}/events?from=&limit=0x10`), ['from', 'limit']);
       await expectInvalid(t.api, get('/api/audit/proofs/inclusion?eventId=not-an-id'), ['eventId']);
       await expectInvalid(t.api, get(`/api/audit/proofs/inclusion?eventId=${unknownId()}&size=0`), ['size']);
       await expectInvalid(t.api, get('/api/audit/proofs/consistency'), ['from']);
@@ -103,6 +141,9 @@ export function describeValidation(t: ApiSuiteContext): void {
 
     it('refuses a malformed If-Match or Idempotency-Key', async () => {
       await expectRefused(t.api, () => t.api.as('admin').post(recordAt()).set('If-Match', 'yesterday').send(assertion()), 400);
+      for (const halfQuoted of ['"0', '0"', 'W/"0']) {
+        await expectRefused(t.api, () => t.api.as('admin').post(recordAt()).set('If-Match', halfQuoted).send(assertion()), 400, 'bad-if-match');
+      }
       await expectRefused(t.api, () => t.api.as('admin').post(recordAt()).set('Idempotency-Key', 'x'.repeat(256)).send(assertion()), 400);
     });
   });
