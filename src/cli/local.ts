@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Config } from '../config.js';
 import type { LogFollower } from '../log/follow.js';
@@ -6,6 +7,7 @@ import { LedgerLog } from '../log/ledger-log.js';
 import { checkpointSigner } from '../log/signing.js';
 import type { EventStore } from '../store/port.js';
 import { openStateDatabase, SqliteEventStore } from '../store/sqlite/index.js';
+import { SCHEMA_VERSION } from '../store/sqlite/schema.js';
 import { ROW_COLUMNS, ROW_RANGE_QUERY, type InsertRow } from '../store/sqlite/rows.js';
 import { rowToReadEvent, type ReadEvent } from '../audit/row-check.js';
 import { CliError, errorMessage, usageError } from './io.js';
@@ -24,6 +26,8 @@ export interface LocalLedger {
   readonly where: string;
   /** Set with the SQLite store: the import path lives there. */
   readonly sqlite: SqliteEventStore | undefined;
+  /** The ledger file could not be written (a read-only evidence copy): nothing was written to it. */
+  readonly readOnly: boolean;
   /** Absorbs into the log every event the store holds that it has not absorbed yet. */
   catchUpLog(): Promise<void>;
   /**
@@ -41,10 +45,58 @@ export interface LocalLedger {
 const PAGE = 2_000;
 
 /**
- * Opens the configured store and its log. `mustExist` refuses a SQLite path with no file
- * (reading commands), rather than creating an empty ledger and reporting on nothing.
+ * What a SQLite file is, looked at without writing to it: absent, empty (zero bytes: SQLite makes
+ * a database of it), a ledger of this build's schema, or something else.
  */
-export async function openLocal(config: Config, options: { mustExist: boolean }): Promise<LocalLedger> {
+function sqliteFileKind(path: string): 'absent' | 'empty' | 'ledger' | { other: string } {
+  if (!existsSync(path)) return 'absent';
+  if (!statSync(path).isFile()) return { other: 'not a regular file' };
+  if (statSync(path).size === 0) return 'empty';
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version === SCHEMA_VERSION) return 'ledger';
+    const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+    if (version > SCHEMA_VERSION) return { other: `a ledger of schema version ${version}, newer than this build reads (${SCHEMA_VERSION})` };
+    return { other: tables.length > 0 ? `a SQLite database of something else (tables: ${tables.slice(0, 5).join(', ')})` : 'an SQLite database with no ledger in it' };
+  } catch (error) {
+    return { other: `not a SQLite database (${errorMessage(error)})` };
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * Throws a usage error unless `path` is a ledger of this build, or (for a command that may create
+ * one, `mustExist` false) a new or empty file.
+ */
+export function checkLedgerFile(path: string, options: { mustExist: boolean }): void {
+  const kind = sqliteFileKind(path);
+  if (kind === 'absent' && options.mustExist) throw usageError(`no ledger at ${path} (set LEDGER_DB or pass --db)`);
+  if (kind === 'empty' && options.mustExist) throw usageError(`${path} is an empty file, not a ledger`);
+  if (typeof kind === 'object') throw usageError(`${path} is not an Incident Ledger database: ${kind.other}`);
+}
+
+/** Whether this process may write the file and create its -wal and -shm beside it. */
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    accessSync(dirname(path), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens the configured store and its log. `mustExist` is for reading commands: the path must be a
+ * ledger of this build, never created nor converted (an empty or foreign file would otherwise
+ * report "ok: 0 events" and gain the ledger's tables); a file this process may not write is
+ * opened read-only, the log as stored (`readOnly`, to force that). Writing commands may create a
+ * ledger in a new or empty file, but write into no other kind of database.
+ */
+export async function openLocal(config: Config, options: { mustExist: boolean; readOnly?: boolean }): Promise<LocalLedger> {
   const signer = (() => {
     if (!config.LEDGER_SIGNING_KEY) return undefined;
     try {
@@ -58,14 +110,18 @@ export async function openLocal(config: Config, options: { mustExist: boolean })
   let sqlite: SqliteEventStore | undefined;
   let stateDb: Database.Database;
   let where: string;
+  let readOnly = false;
   try {
     if (config.LEDGER_STORE === 'sqlite') {
       const path = config.LEDGER_DB;
-      if (options.mustExist && path !== ':memory:' && !existsSync(path)) throw usageError(`no ledger at ${path} (set LEDGER_DB or pass --db)`);
-      sqlite = new SqliteEventStore(path);
+      // The store and the log would each open a memory database of their own: nothing to share.
+      if (path === '' || path === ':memory:') throw usageError('--db needs a ledger file: an in-memory ledger holds nothing a command could read or keep');
+      checkLedgerFile(path, options);
+      readOnly = options.mustExist && (options.readOnly === true || !writable(path));
+      sqlite = new SqliteEventStore(path, { readOnly });
       store = sqlite;
-      // The log's tables live in the same file, as with the server.
-      stateDb = openStateDatabase(path);
+      // The log's tables live in the same file, as with the server (read as stored when read-only).
+      stateDb = readOnly ? new Database(path, { readonly: true, fileMustExist: true }) : openStateDatabase(path);
       where = path;
     } else {
       // Loaded only when used: the EventStoreDB client (gRPC) is most of the CLI's start-up time.
@@ -93,6 +149,7 @@ export async function openLocal(config: Config, options: { mustExist: boolean })
     log,
     where,
     sqlite,
+    readOnly,
     async catchUpLog() {
       let follower: LogFollower | undefined;
       const caughtUp = new Promise<void>((resolve, reject) => {

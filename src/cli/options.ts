@@ -39,6 +39,8 @@ export function withRemote(cmd: Command): Command {
 
 /** The service configuration from the environment, with `--db` meaning "this SQLite file". */
 export function configFor(io: CliIO, options: { db?: string | undefined }): Config {
+  // An empty LEDGER_DB means "the default"; an empty --db is a mistake, not a request for it.
+  if (options.db === '') throw usageError('--db needs a path');
   const env = { ...io.env, ...(options.db !== undefined ? { LEDGER_STORE: 'sqlite', LEDGER_DB: options.db } : {}) };
   try {
     return loadConfig(env);

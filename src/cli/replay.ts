@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AsOf } from '../../api/schemas.js';
 import { Ulid } from '../../events/index.js';
 import { Disputes, FactsView, IncidentView, Timeline } from '../../projections/schemas.js';
 import { CliError, emit, EXIT_OK, EXIT_USAGE, usageError, type CliContext, type CliIO } from './io.js';
+import { checkLedgerFile } from './local.js';
 import { configFor, withLocal, withRemote, type LocalOptions, type RemoteOptions } from './options.js';
 import { clientFor, HttpStatusError, type AuditClient } from './remote.js';
 import { renderReplay, type ReplayAnswer } from './table.js';
@@ -43,7 +43,10 @@ const notFound = (id: string, asOf: Date): CliError => new CliError(EXIT_USAGE, 
 
 async function localReplay(io: CliIO, options: ReplayOptions, asOf: Date): Promise<ReplayAnswer> {
   const config = configFor(io, options);
-  if (config.LEDGER_STORE === 'sqlite' && config.LEDGER_DB !== ':memory:' && !existsSync(config.LEDGER_DB)) throw usageError(`no ledger at ${config.LEDGER_DB} (set LEDGER_DB or pass --db)`);
+  if (config.LEDGER_STORE === 'sqlite') {
+    if (config.LEDGER_DB === ':memory:') throw usageError('--db needs a ledger file: an in-memory ledger holds nothing to replay');
+    checkLedgerFile(config.LEDGER_DB, { mustExist: true });
+  }
   const errors: Error[] = [];
   const { openServices } = await import('../app/services.js');
   const services = await openServices({

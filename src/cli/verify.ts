@@ -55,6 +55,7 @@ async function verifyLocal(io: CliIO, options: VerifyOptions, against: Checkpoin
   const local = await openLocal(configFor(io, options), { mustExist: true });
   try {
     const notes: string[] = [];
+    if (local.readOnly) notes.push('the ledger file is read-only here: nothing was written to it, and its log was read as stored');
     try {
       await local.catchUpLog();
     } catch (error) {

@@ -18,13 +18,18 @@ import type {
 } from '../port.js';
 import { assertExpectedRevision, satisfiesExpectedRevision } from '../expected-revision.js';
 import { assertDistinctEventIds, matchRetry } from './idempotency.js';
-import { isInMemory, openDatabase, type SqliteDatabase } from './schema.js';
+import { isInMemory, openDatabase, openSqliteReadOnly, type SqliteDatabase } from './schema.js';
 import { prepareStatements, toStoredEvent, tupleToStoredEvent, tupleToStoredEventJson, type EventRow, type EventTuple, type Statements } from './rows.js';
 import { CatchUpSubscription } from './subscription.js';
 
 export interface SqliteEventStoreOptions {
   /** Rows per query when reading $all or catching up a subscription. */
   pageSize?: number;
+  /**
+   * Opens an existing ledger of this build's schema version without writing to it (an auditor's
+   * read-only evidence copy); appends are then refused.
+   */
+  readOnly?: boolean;
 }
 
 interface AppendOutcome {
@@ -49,12 +54,14 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<CatchUpSubscription>();
   private readonly appendInTransaction: (stream: string, events: NewEvent[], expected: ExpectedRevision) => AppendOutcome;
   private closed = false;
+  private readonly readOnly: boolean;
 
   /** `path` is a file (its folder is created if missing) or ":memory:". */
   constructor(path: string, options: SqliteEventStoreOptions = {}) {
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     if (!(Number.isSafeInteger(this.pageSize) && this.pageSize > 0)) throw new RangeError(`pageSize must be a positive integer`);
-    this.db = openDatabase(path);
+    this.readOnly = options.readOnly ?? false;
+    this.db = this.readOnly ? openSqliteReadOnly(path) : openDatabase(path);
     this.sql = prepareStatements(this.db);
     // IMMEDIATE takes the write lock before reading the tail, so another process cannot slip in between.
     const transaction = this.db.transaction(this.appendUnchecked.bind(this));
@@ -63,6 +70,7 @@ export class SqliteEventStore implements EventStore {
 
   async append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision = 'any'): Promise<AppendResult> {
     this.assertOpen();
+    this.assertWritable();
     assertExpectedRevision(expectedRevision);
     assertDistinctEventIds(events);
     let outcome: AppendOutcome;
@@ -88,6 +96,7 @@ export class SqliteEventStore implements EventStore {
    */
   importEvents(events: Iterable<StoredEvent>): { imported: number; lastPosition: number } {
     this.assertOpen();
+    this.assertWritable();
     const outcome = this.db.transaction(() => {
       if ((this.sql.head.get() ?? -1) !== -1) throw new Error('import needs an empty store: this one already holds events');
       let lastPosition = -1;
@@ -281,6 +290,10 @@ export class SqliteEventStore implements EventStore {
 
   private assertOpen(): void {
     if (this.closed) throw new StoreUnavailableError('sqlite store is closed');
+  }
+
+  private assertWritable(): void {
+    if (this.readOnly) throw new StoreUnavailableError('sqlite store is open read-only');
   }
 }
 

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLocal } from '../../src/cli/local.js';
+import { loadConfig } from '../../src/config.js';
+import { cli, json, seed, workspace, type Workspace } from './helpers.js';
+
+/** What a command may open as a ledger: it never creates one where it only reads, nor writes into another kind of file. */
+const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+const READING = [['verify'], ['export'], ['checkpoint'], ['prove', '--from', '1'], ['replay', '--incident', '01HK4JZH000EX4DER8NA5CDNV7', '--as-of', '2021-03-11']];
+
+describe('ledger files', () => {
+  let ws: Workspace;
+  let ledger: string;
+  beforeAll(async () => {
+    ws = workspace();
+    ledger = ws.path('ledger.db');
+    await seed(ledger);
+  });
+  afterAll(() => ws.cleanup());
+
+  it('reading commands refuse an empty file, leaving it empty', async () => {
+    const empty = ws.path('empty.db');
+    writeFileSync(empty, '');
+    for (const command of READING) {
+      const run = await cli([...command, '--db', empty]);
+      expect(run.code, `${command.join(' ')}: ${run.stderr}`).toBe(2);
+      expect(run.stderr).toMatch(/empty file, not a ledger/);
+    }
+    expect(readFileSync(empty)).toHaveLength(0);
+    expect(existsSync(`${empty}-wal`)).toBe(false);
+  });
+
+  it('every command refuses a SQLite database of something else, and writes nothing into it', async () => {
+    const other = ws.path('people.db');
+    const db = new Database(other);
+    db.exec("CREATE TABLE people (name TEXT); INSERT INTO people VALUES ('Ada')");
+    db.close();
+    const before = sha256(other);
+    for (const command of [...READING, ['seed'], ['import', ws.path('nothing.jsonl')]]) {
+      const run = await cli([...command, '--db', other]);
+      expect(run.code, `${command.join(' ')}: ${run.stderr}`).toBe(2);
+      if (command[0] !== 'import') expect(run.stderr).toMatch(/not an Incident Ledger database: a SQLite database of something else \(tables: people\)/);
+    }
+    expect(sha256(other)).toBe(before);
+    expect(existsSync(`${other}-wal`)).toBe(false);
+  });
+
+  it('refuses a ledger of a newer schema and a file that is not SQLite at all', async () => {
+    const newer = ws.path('newer.db');
+    const db = new Database(newer);
+    db.pragma('user_version = 99');
+    db.exec('CREATE TABLE events (position INTEGER PRIMARY KEY)');
+    db.close();
+    expect((await cli(['verify', '--db', newer])).stderr).toMatch(/schema version 99, newer than this build/);
+    const text = ws.path('notes.db');
+    writeFileSync(text, 'these are notes, not a database\n'.repeat(100));
+    const run = await cli(['seed', '--db', text]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/not a SQLite database/);
+    expect(readFileSync(text, 'utf8')).toMatch(/^these are notes/);
+  });
+
+  it('refuses --db "" and an in-memory ledger with a usage error, creating nothing', async () => {
+    for (const db of ['', ':memory:']) {
+      for (const command of [['verify'], ['seed']]) {
+        const run = await cli([...command, '--db', db], { LEDGER_DB: ws.path('default.db') });
+        expect(run.code, `${command[0]} --db ${JSON.stringify(db)}: ${run.stderr}`).toBe(2);
+        expect(run.stderr).toMatch(/--db needs a (path|ledger file)/);
+      }
+    }
+    expect(existsSync(ws.path('default.db'))).toBe(false);
+  });
+
+  it('seeds into a new or an empty file', async () => {
+    const empty = ws.path('empty-seed.db');
+    writeFileSync(empty, '');
+    expect((await cli(['seed', '--db', empty])).code).toBe(0);
+    expect((await cli(['verify', '--db', empty])).code).toBe(0);
+  });
+
+  it('reads a ledger it may not write without writing to it, and verifies it the same', async () => {
+    const writableReport = json<{ ok: boolean; checked: number; root: string }>(await cli(['verify', '--db', ledger, '--json']));
+    const before = sha256(ledger);
+    // Root may write any file, so the read-only open is asked for as a file without write permission gets it.
+    const local = await openLocal(loadConfig({ LEDGER_STORE: 'sqlite', LEDGER_DB: ledger }), { mustExist: true, readOnly: true });
+    try {
+      expect(local.readOnly).toBe(true);
+      await local.catchUpLog();
+      expect(local.log.size()).toBe(writableReport.checked);
+      expect(local.log.checkpoint(new Date()).root).toBe(writableReport.root);
+      await expect(local.store.append('incident-x', [])).rejects.toThrow(/read-only/);
+    } finally {
+      await local.close();
+    }
+    expect(sha256(ledger)).toBe(before);
+  });
+});
