@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { StoredEvent } from '../../events/index.js';
 import { Checkpoint, ConsistencyProof, InclusionProof } from '../log/schemas.js';
-import { errorMessage, usageError } from './io.js';
+import { CliError, errorMessage, usageError } from './io.js';
 
 /** An answer other than 2xx, kept whole so callers can tell "not in the log" from a broken server. */
 export class HttpStatusError extends Error {
@@ -23,6 +23,11 @@ const EventsPage = z.object({ stream: z.string(), revision: z.number().int(), ev
 const PublicKey = z.object({ pem: z.string(), raw: z.string() }).loose();
 
 const MAX_ATTEMPTS = 6;
+/** A 429 is waited out this long at most each time; a server asking for longer is refused at once. */
+const MAX_RETRY_WAIT_S = 10;
+const MAX_RETRY_AFTER_S = 60;
+/** Seconds a request (its answer read whole) may take, unless LEDGER_HTTP_TIMEOUT says otherwise. */
+export const DEFAULT_TIMEOUT_S = 30;
 
 /** A served event that does not even have the stored event shape. */
 export interface MalformedEvent {
@@ -40,6 +45,8 @@ export class AuditClient {
   constructor(
     url: string,
     private readonly token: string | undefined,
+    /** Per request, the answer's body included: a server that accepts and never answers must not hang an audit. */
+    private readonly timeoutMs = DEFAULT_TIMEOUT_S * 1000,
   ) {
     let parsed: URL;
     try {
@@ -54,21 +61,27 @@ export class AuditClient {
   /** GET and parse; 429 is waited out (Retry-After), other non-2xx become HttpStatusError. */
   async get<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
     for (let attempt = 1; ; attempt++) {
+      const signal = AbortSignal.timeout(this.timeoutMs);
       let response: Response;
+      let text: string;
       try {
         response = await fetch(this.base + path, {
           headers: { accept: 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+          signal,
         });
+        if (response.status === 429 && attempt < MAX_ATTEMPTS) {
+          const retryAfter = Number(response.headers.get('retry-after'));
+          await response.body?.cancel();
+          if (retryAfter > MAX_RETRY_AFTER_S) throw usageError(`${path}: rate limited, and the server asks to wait ${retryAfter} s before retrying`);
+          await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, MAX_RETRY_WAIT_S) * 1000 : 500 * attempt);
+          continue;
+        }
+        text = await response.text();
       } catch (error) {
+        if (error instanceof CliError) throw error;
+        if (signal.aborted) throw usageError(`${this.base}${path}: no whole answer within ${this.timeoutMs / 1000} s (set LEDGER_HTTP_TIMEOUT, in seconds, to wait longer)`);
         throw usageError(`cannot reach ${this.base}: ${errorMessage(error instanceof Error && error.cause ? error.cause : error)}`);
       }
-      if (response.status === 429 && attempt < MAX_ATTEMPTS) {
-        const retryAfter = Number(response.headers.get('retry-after'));
-        await response.body?.cancel();
-        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 30) * 1000 : 500 * attempt);
-        continue;
-      }
-      const text = await response.text();
       if (!response.ok) {
         let detail = text.slice(0, 300);
         try {
@@ -138,11 +151,15 @@ export class AuditClient {
     const seen = new Set<string>();
     do {
       const { ids, next } = await page(cursor ? `&cursor=${encodeURIComponent(cursor)}` : '');
+      let fresh = 0;
       for (const id of ids) {
         if (seen.has(id)) continue;
         seen.add(id);
+        fresh++;
         yield id;
       }
+      // A server handing out new cursors to pages of nothing new would keep an audit listing forever.
+      if (fresh === 0 && next !== null) throw usageError(`the server's list does not end: a page after ${seen.size} ids brought no new one, yet named a next page`);
       // A cursor that does not move would loop forever.
       cursor = next !== null && next !== cursor ? next : undefined;
     } while (cursor !== undefined);
@@ -176,5 +193,8 @@ export class AuditClient {
 /** The server to audit when --url is given; undefined means the local store. */
 export function clientFor(options: { url?: string | undefined; token?: string | undefined; db?: string | undefined }, env: NodeJS.ProcessEnv): AuditClient | undefined {
   if (options.url !== undefined && options.db !== undefined) throw usageError('give --db (the local store) or --url (a running server), not both');
-  return options.url === undefined ? undefined : new AuditClient(options.url, options.token ?? (env.LEDGER_TOKEN || undefined));
+  if (options.url === undefined) return undefined;
+  const timeout = env.LEDGER_HTTP_TIMEOUT === undefined || env.LEDGER_HTTP_TIMEOUT === '' ? DEFAULT_TIMEOUT_S : Number(env.LEDGER_HTTP_TIMEOUT);
+  if (!(Number.isFinite(timeout) && timeout > 0)) throw usageError(`LEDGER_HTTP_TIMEOUT must be a positive number of seconds, got ${JSON.stringify(env.LEDGER_HTTP_TIMEOUT)}`);
+  return new AuditClient(options.url, options.token ?? (env.LEDGER_TOKEN || undefined), timeout * 1000);
 }
