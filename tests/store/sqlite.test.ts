@@ -204,6 +204,30 @@ describe('sqlite event store', () => {
       const failures = verifyStreamChain(await open(path).readStream(stream));
       expect(failures).toEqual([expect.objectContaining({ stream, revision: 1, reason: 'hash-mismatch' })]);
     });
+
+    it('names the event whose stored text is not JSON, reading a stream or $all', async () => {
+      const path = tempFile();
+      const stream = newStream();
+      await open(path).append(stream, someEvents(3));
+      const raw = new Database(path);
+      raw.prepare(`UPDATE events SET metadata = '{not json' WHERE stream = ? AND revision = 2`).run(stream);
+      raw.close();
+      const store = open(path);
+      const named = new RegExp(`event at position 2 \\(${stream} revision 2\\) has metadata that is not JSON`);
+      await expect(store.readStream(stream)).rejects.toThrow(named);
+      await expect(collect(store.readAll())).rejects.toThrow(named);
+    });
+
+    it('opened read-only, reads as ever and refuses appends and imports, writing nothing', async () => {
+      const path = tempFile();
+      const stream = newStream();
+      await open(path).append(stream, someEvents(2));
+      const store = open(path, { readOnly: true });
+      expect(revisions(await store.readStream(stream))).toEqual([0, 1]);
+      await expect(store.append(stream, someEvents(1))).rejects.toThrow(/read-only/);
+      expect(() => store.importEvents([])).toThrow(/read-only/);
+      expect(revisions(await open(path).readStream(stream))).toEqual([0, 1]);
+    });
   });
 
   describe('misuse', () => {

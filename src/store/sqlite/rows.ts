@@ -23,6 +23,18 @@ export const ROW_COLUMNS = `${COLUMNS}, event_id, recorded_at, hash, prev_hash`;
 /** The same range as whole rows. */
 export const ROW_RANGE_QUERY = `SELECT ${ROW_COLUMNS} FROM events WHERE position >= ? AND position <= ? ORDER BY position`;
 
+/**
+ * JSON.parse of a stored column, naming the event when the text is not JSON (an edited or damaged
+ * row): a bare "Expected property name" names no event a person could go and look at.
+ */
+function parseColumn(text: string, column: 'data' | 'metadata', position: number, stream: string, revision: number): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new SyntaxError(`the event at position ${position} (${stream} revision ${revision}) has ${column} that is not JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 /** No zod here: events were validated on the way in and the hash chain covers what was stored. */
 export function toStoredEvent(row: EventRow): StoredEvent {
   return {
@@ -30,8 +42,8 @@ export function toStoredEvent(row: EventRow): StoredEvent {
     revision: row.revision,
     position: row.position,
     type: row.type,
-    data: JSON.parse(row.data) as unknown,
-    metadata: JSON.parse(row.metadata) as StoredEvent['metadata'],
+    data: parseColumn(row.data, 'data', row.position, row.stream, row.revision),
+    metadata: parseColumn(row.metadata, 'metadata', row.position, row.stream, row.revision) as StoredEvent['metadata'],
   };
 }
 
@@ -44,8 +56,8 @@ export function tupleToStoredEvent(row: EventTuple): StoredEvent {
     revision: row[2],
     position: row[0],
     type: row[3],
-    data: JSON.parse(row[4]) as unknown,
-    metadata: JSON.parse(row[5]) as StoredEvent['metadata'],
+    data: parseColumn(row[4], 'data', row[0], row[1], row[2]),
+    metadata: parseColumn(row[5], 'metadata', row[0], row[1], row[2]) as StoredEvent['metadata'],
   };
 }
 
