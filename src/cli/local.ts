@@ -126,7 +126,16 @@ export async function openLocal(config: Config, options: { mustExist: boolean; r
     } else {
       // Loaded only when used: the EventStoreDB client (gRPC) is most of the CLI's start-up time.
       const { openEsdbStore } = await import('../store/esdb/index.js');
-      store = openEsdbStore(config.ESDB_CONNECTION_STRING ?? '');
+      const esdb = openEsdbStore(config.ESDB_CONNECTION_STRING ?? '');
+      // The client connects lazily and the log's catch-up retries forever: a database that is down
+      // must end the command here, not hang it.
+      try {
+        await esdb.ping();
+      } catch (error) {
+        await esdb.close().catch(() => undefined);
+        throw error;
+      }
+      store = esdb;
       stateDb = openStateDatabase(config.LEDGER_STATE_DB);
       where = 'EventStoreDB';
     }

@@ -73,6 +73,12 @@ describe('ledger files', () => {
     expect(existsSync(ws.path('default.db'))).toBe(false);
   });
 
+  it('ends at once, with exit 2, when EventStoreDB does not answer', async () => {
+    const run = await cli(['verify'], { LEDGER_STORE: 'esdb', ESDB_CONNECTION_STRING: 'esdb://127.0.0.1:1?tls=false', LEDGER_STATE_DB: ws.path('esdb-state.db') });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/cannot open the ledger: EventStoreDB at esdb:\/\/127\.0\.0\.1:1\?tls=false failed while pinging/);
+  });
+
   it('seeds into a new or an empty file', async () => {
     const empty = ws.path('empty-seed.db');
     writeFileSync(empty, '');
