@@ -45,8 +45,8 @@ export interface LocalLedger {
 const PAGE = 2_000;
 
 /**
- * What a SQLite file is, looked at without writing to it: absent, empty (zero bytes: SQLite makes
- * a database of it), a ledger of this build's schema, or something else.
+ * What a SQLite file is, looked at without writing to it: absent, empty (zero bytes, or a database
+ * with no table: SQLite makes a ledger of either), a ledger of this build's schema, or something else.
  */
 function sqliteFileKind(path: string): 'absent' | 'empty' | 'ledger' | { other: string } {
   if (!existsSync(path)) return 'absent';
@@ -59,7 +59,8 @@ function sqliteFileKind(path: string): 'absent' | 'empty' | 'ledger' | { other: 
     if (version === SCHEMA_VERSION) return 'ledger';
     const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
     if (version > SCHEMA_VERSION) return { other: `a ledger of schema version ${version}, newer than this build reads (${SCHEMA_VERSION})` };
-    return { other: tables.length > 0 ? `a SQLite database of something else (tables: ${tables.slice(0, 5).join(', ')})` : 'an SQLite database with no ledger in it' };
+    // A database with nothing in it is as good as an empty file.
+    return tables.length > 0 ? { other: `a SQLite database of something else (tables: ${tables.slice(0, 5).join(', ')})` } : 'empty';
   } catch (error) {
     return { other: `not a SQLite database (${errorMessage(error)})` };
   } finally {
