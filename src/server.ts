@@ -1,4 +1,4 @@
-import { STATUS_CODES, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { createApp } from '../api/app.js';
@@ -38,16 +38,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     onError: (error) => logger.error({ err: error }, 'background failure'),
     ...options.services,
   });
-  services.ready.then(
-    async () => {
-      logger.info({ store: config.LEDGER_STORE, at: where, position: services.runner.position }, 'read models caught up');
-      if (config.LEDGER_SEED_DEMO && (await services.store.headPosition()) === -1) {
-        const { incidentId } = await seedDemo(services.ledger);
-        logger.info({ incidentId }, 'empty ledger: loaded the Sky ECC demo incident');
-      }
-    },
-    (error: unknown) => logger.error({ err: error, store: config.LEDGER_STORE, at: where }, 'could not catch up with the store; /readyz stays not ready'),
-  );
   await services.store.ping().catch((error: unknown) => logger.error({ store: config.LEDGER_STORE, at: where, reason: String(error instanceof Error ? error.message : error) }, 'store unreachable at start'));
 
   const { app, endLiveStreams } = createApp({
@@ -60,11 +50,27 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     corsOrigins: config.LEDGER_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
     web: webRouter(),
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-    s.once('error', reject);
-  });
+  let server: Server;
+  try {
+    server = await listen(createServer(app), config.PORT, config.HOST);
+  } catch (error) {
+    await services.close().catch((closeError: unknown) => logger.error({ err: closeError }, 'could not close the store after a failed start'));
+    throw error;
+  }
   server.on('clientError', answerClientError);
+  // Only a server that is up reports its catch-up and seeds the demo: one that could not listen
+  // has closed its store and must leave the ledger as it found it.
+  services.ready
+    .then(
+      async () => {
+        logger.info({ store: config.LEDGER_STORE, at: where, position: services.runner.position }, 'read models caught up');
+        if (config.LEDGER_SEED_DEMO && (await services.store.headPosition()) === -1) {
+          const { incidentId } = await seedDemo(services.ledger);
+          logger.info({ incidentId }, 'empty ledger: loaded the Sky ECC demo incident');
+        }
+      },
+      (error: unknown) => logger.error({ err: error, store: config.LEDGER_STORE, at: where }, 'could not catch up with the store; /readyz stays not ready'),
+    );
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
@@ -96,6 +102,36 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await services.close();
       })()),
   };
+}
+
+/** Why a server could not listen, as the errno codes Node reports it. */
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: 'address in use',
+  EACCES: 'permission denied',
+  EADDRNOTAVAIL: 'no such address on this machine',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found (name lookup failed)',
+};
+
+/**
+ * Listens, or rejects with a one-line reason. Not express's app.listen: in express 5 its callback
+ * is also the 'error' handler, so a busy port or an unknown host would look like success.
+ */
+function listen(server: Server, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      const reason = (error.code !== undefined ? LISTEN_PROBLEMS[error.code] : undefined) ?? error.message;
+      reject(new Error(`cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${reason}`, { cause: error }));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve(server);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { Ulid } from '../../events/index.js';
 import { LedgerLogError } from '../log/errors.js';
 import { isSha256Hex } from '../log/hex.js';
 import type { Checkpoint, ConsistencyProof, InclusionProof } from '../log/schemas.js';
@@ -7,7 +8,7 @@ import { emit, EXIT_OK, EXIT_TAMPERED, usageError, type CliContext, type CliIO, 
 import { openLocal, type LocalLedger } from './local.js';
 import { configFor, positiveInt, readCheckpointFile, withLocal, withRemote, type LocalOptions, type RemoteOptions } from './options.js';
 import { AuditClient, clientFor, HttpStatusError } from './remote.js';
-import { resolveKey, serverKey, signatureProblem, unsignedNote, type TrustedKey } from './trust.js';
+import { resolveKey, serverKey, signatureProblem, unsignedNote, type CheckpointOrigin, type TrustedKey } from './trust.js';
 
 interface ProveOptions extends LocalOptions, RemoteOptions {
   event?: string;
@@ -40,16 +41,26 @@ export function proveCommand(program: Command, ctx: CliContext): void {
     });
 }
 
+/** A checkpoint, and whether this run computed it or someone else claims it (see CheckpointOrigin). */
+interface Held {
+  checkpoint: Checkpoint;
+  origin: CheckpointOrigin;
+}
+
+/** A proof and its verdict; no proof when the verdict came first (a kept checkpoint beyond the ledger). */
 type Answer =
-  | { kind: 'inclusion'; eventId: string; proof: InclusionProof; checkpoint: Checkpoint; verdict: Verdict }
-  | { kind: 'consistency'; proof: ConsistencyProof; older: Checkpoint; newer: Checkpoint; verdict: Verdict };
+  | { kind: 'inclusion'; eventId: string; proof: InclusionProof | undefined; checkpoint: Held; verdict: Verdict }
+  | { kind: 'consistency'; proof: ConsistencyProof | undefined; older: Held; newer: Held; verdict: Verdict };
 
 /** The ledger's answers for one run, local or remote. */
 interface Source {
   current(): Promise<Checkpoint>;
+  /** The local log computes its checkpoints here; a server's are its claims. */
+  readonly origin: CheckpointOrigin;
   /** A root for a past size, when this source can vouch for it (the local log can; a server cannot). */
   rootAt(size: number): string | undefined;
-  inclusion(eventId: string, size: number): Promise<InclusionProof | { missing: string }>;
+  /** The proof, or throws a usage error when the event is unknown or not in a tree of that size. */
+  inclusion(eventId: string, size: number): Promise<InclusionProof>;
   consistency(from: number, to: number): Promise<ConsistencyProof>;
   /** The event's hash as the store holds it, when it can be looked up. */
   eventHash(eventId: string): string | undefined;
@@ -62,12 +73,15 @@ function localSource(local: LocalLedger): Source {
   const { log } = local;
   return {
     current: async () => log.checkpoint(new Date()),
+    origin: 'computed',
     rootAt: (size) => log.root(size),
     inclusion: async (eventId, size) => {
       try {
         return log.inclusionProof(eventId, size);
       } catch (error) {
-        if (error instanceof LedgerLogError && (error.code === 'unknown-event' || error.code === 'event-after-size')) return { missing: error.message };
+        if (!(error instanceof LedgerLogError)) throw error;
+        if (error.code === 'unknown-event') throw usageError(`no event ${eventId} in this ledger`);
+        if (error.code === 'event-after-size') throw usageError(`${error.message}: it has no proof in that tree`);
         throw error;
       }
     },
@@ -81,12 +95,18 @@ function localSource(local: LocalLedger): Source {
 function remoteSource(client: AuditClient): Source {
   return {
     current: () => client.checkpoint(),
+    origin: 'claimed',
     rootAt: () => undefined,
     inclusion: async (eventId, size) => {
+      // The server refuses an id that is not a ULID as a malformed request; no ledger holds one.
+      if (!Ulid.safeParse(eventId).success) throw usageError(`no event ${eventId} in this ledger (event ids are ULIDs)`);
       try {
         return await client.inclusionProof(eventId, size);
       } catch (error) {
-        if (error instanceof HttpStatusError && (error.status === 404 || error.status === 400)) return { missing: error.detail };
+        // A kept checkpoint beyond the server's log was caught before asking, so a 400 here is
+        // about the event: it came after the tree asked about.
+        if (error instanceof HttpStatusError && error.status === 404) throw usageError(`no event ${eventId} in this ledger (the server says: ${error.detail})`);
+        if (error instanceof HttpStatusError && error.status === 400) throw usageError(`no proof of event ${eventId} in the tree of size ${size} (the server says: ${error.detail})`);
         throw error;
       }
     },
@@ -105,6 +125,7 @@ export async function runProve(io: CliIO, options: ProveOptions): Promise<number
   if (options.event !== undefined && (from !== undefined || to !== undefined)) throw usageError('give either --event (inclusion) or --from/--to (consistency), not both');
   if (options.event === undefined && from === undefined && kept === undefined) throw usageError('give --event ID, --from A [--to B], or --checkpoint FILE');
   if (options.hash !== undefined && !isSha256Hex(options.hash)) throw usageError('--hash must be 64 lowercase hex characters');
+  if (from !== undefined && to !== undefined && from > to) throw usageError(`--from ${from} is larger than --to ${to}: a consistency proof goes from a smaller tree to a larger one`);
 
   const client = clientFor(options, io.env);
   const local = client ? undefined : await openLocal(configFor(io, options), { mustExist: true });
@@ -122,76 +143,93 @@ export async function runProve(io: CliIO, options: ProveOptions): Promise<number
   }
 }
 
-async function checkpointOfSize(source: Source, size: number | undefined, what: string): Promise<Checkpoint> {
-  const current = await source.current();
-  if (size === undefined || size === current.size) return current;
+function checkpointOfSize(source: Source, current: Checkpoint, size: number | undefined, what: string): Held {
+  if (size === undefined || size === current.size) return { checkpoint: current, origin: source.origin };
   if (size > current.size) throw usageError(`${what} ${size} is beyond the log's current size ${current.size}`);
   const root = source.rootAt(size);
   if (root === undefined) throw usageError(`the server serves only its current checkpoint (size ${current.size}): to use size ${size}, pass --checkpoint FILE kept at that size`);
   // A past tree's root, as the local log computes it; not a checkpoint it signed.
-  return { size, root, at: current.at };
+  return { checkpoint: { size, root, at: current.at }, origin: 'computed' };
 }
+
+const keptHeld = (kept: Checkpoint): Held => ({ checkpoint: kept, origin: 'claimed' });
+
+/** A kept checkpoint the ledger is now smaller than: no proof can be asked for, and the verdict is already in. */
+const removedVerdict = (kept: Checkpoint, current: Checkpoint): Verdict => ({
+  ok: false,
+  reason: `the kept checkpoint is of a tree of size ${kept.size}, but the ledger now holds ${current.size} events: events were removed`,
+});
 
 async function inclusion(source: Source, eventId: string, size: number | undefined, kept: Checkpoint | undefined, hash: string | undefined): Promise<Answer> {
   if (kept && size !== undefined && size !== kept.size) throw usageError(`--size ${size} differs from the kept checkpoint's size ${kept.size}`);
-  const checkpoint = kept ?? (await checkpointOfSize(source, size, '--size'));
+  const current = await source.current();
+  if (kept && kept.size > current.size) return { kind: 'inclusion', eventId, proof: undefined, checkpoint: keptHeld(kept), verdict: removedVerdict(kept, current) };
+  const held = kept ? keptHeld(kept) : checkpointOfSize(source, current, size, '--size');
+  const checkpoint = held.checkpoint;
   if (checkpoint.size === 0) throw usageError('the tree of size 0 has no leaves to prove');
   const proof = await source.inclusion(eventId, checkpoint.size);
-  if ('missing' in proof) {
-    const empty: InclusionProof = { leafIndex: 0, size: checkpoint.size, leafHash: '', proof: [] };
-    return { kind: 'inclusion', eventId, proof: empty, checkpoint, verdict: { ok: false, reason: `no proof: ${proof.missing}` } };
-  }
   const stored = source.eventHash(eventId);
   const eventHash = hash ?? stored;
   let verdict = verifyInclusionAgainstCheckpoint(proof, checkpoint, eventHash !== undefined ? { eventHash } : {});
   if (verdict.ok && source.storeLookup && stored === undefined) verdict = { ok: false, reason: `the log holds event ${eventId}, but the store no longer does` };
   if (verdict.ok && hash !== undefined && stored !== undefined && stored !== hash) verdict = { ok: false, reason: `the store holds event ${eventId} with hash ${stored}, not ${hash}` };
-  return { kind: 'inclusion', eventId, proof, checkpoint, verdict };
+  return { kind: 'inclusion', eventId, proof, checkpoint: held, verdict };
 }
 
 async function consistency(source: Source, from: number, to: number | undefined, kept: Checkpoint | undefined, remote: boolean): Promise<Answer> {
   if (kept && from !== kept.size) throw usageError(`--from ${from} differs from the kept checkpoint's size ${kept.size}`);
   if (!kept && remote) throw usageError('with --url, pass --checkpoint FILE: the server serves no root for past sizes, so a consistency proof from one cannot be checked');
-  const newer = await checkpointOfSize(source, to, '--to');
-  const older = kept ?? (await checkpointOfSize(source, from, '--from'));
-  if (older.size > newer.size) {
-    return { kind: 'consistency', proof: { from: older.size, to: newer.size, proof: [] }, older, newer, verdict: { ok: false, reason: `the tree of size ${older.size} is larger than the tree of size ${newer.size}: events were removed` } };
+  const current = await source.current();
+  if (kept && kept.size > current.size) {
+    return { kind: 'consistency', proof: undefined, older: keptHeld(kept), newer: { checkpoint: current, origin: source.origin }, verdict: removedVerdict(kept, current) };
   }
-  const proof = older.size === 0 ? { from: 0, to: newer.size, proof: [] } : await source.consistency(older.size, newer.size);
-  return { kind: 'consistency', proof, older, newer, verdict: verifyConsistencyBetween(older, newer, proof) };
+  if (kept && to !== undefined && kept.size > to) throw usageError(`--to ${to} is smaller than the kept checkpoint's size ${kept.size}: a consistency proof goes from a smaller tree to a larger one`);
+  const newer = checkpointOfSize(source, current, to, '--to');
+  const older = kept ? keptHeld(kept) : checkpointOfSize(source, current, from, '--from');
+  const sizes = { from: older.checkpoint.size, to: newer.checkpoint.size };
+  const proof = sizes.from === 0 ? { ...sizes, proof: [] } : await source.consistency(sizes.from, sizes.to);
+  return { kind: 'consistency', proof, older, newer, verdict: verifyConsistencyBetween(older.checkpoint, newer.checkpoint, proof) };
 }
 
 function render(answer: Answer, trust: TrustedKey | undefined): Outcome {
   const notes: string[] = [];
   const problems: string[] = [];
-  const checkpoints: Array<[Checkpoint, string]> = answer.kind === 'inclusion' ? [[answer.checkpoint, 'the checkpoint']] : [[answer.older, 'the older checkpoint'], [answer.newer, 'the newer checkpoint']];
-  for (const [checkpoint, name] of checkpoints) {
-    const problem = signatureProblem(checkpoint, name, trust);
+  const checkpoints: Array<[Held, string]> = answer.kind === 'inclusion' ? [[answer.checkpoint, 'the checkpoint']] : [[answer.older, 'the older checkpoint'], [answer.newer, 'the newer checkpoint']];
+  for (const [{ checkpoint, origin }, name] of checkpoints) {
+    const problem = signatureProblem(checkpoint, name, trust, origin);
     if (problem) problems.push(problem);
     const note = unsignedNote(checkpoint, name, trust);
     if (note) notes.push(note);
   }
   if (!answer.verdict.ok) problems.unshift(answer.verdict.reason);
   const ok = problems.length === 0;
-  const lines =
-    answer.kind === 'inclusion'
-      ? [
-          `inclusion proof: event ${answer.eventId} is leaf ${answer.proof.leafIndex} of the tree of size ${answer.proof.size}`,
-          `  leaf hash ${answer.proof.leafHash}`,
-          `  root      ${answer.checkpoint.root}${answer.checkpoint.signature ? ' (signed)' : ''}`,
-          `  path      ${answer.proof.proof.length} hashes`,
-          ...answer.proof.proof.map((h, i) => `    ${String(i).padStart(2)} ${h}`),
-        ]
-      : [
-          `consistency proof: the tree of size ${answer.proof.to} extends the tree of size ${answer.proof.from}`,
-          `  older root ${answer.older.root}${answer.older.signature ? ' (signed)' : ''}`,
-          `  newer root ${answer.newer.root}${answer.newer.signature ? ' (signed)' : ''}`,
-          `  proof      ${answer.proof.proof.length} hashes`,
-          ...answer.proof.proof.map((h, i) => `    ${String(i).padStart(2)} ${h}`),
-        ];
+  const lines = answer.kind === 'inclusion' ? inclusionLines(answer) : consistencyLines(answer);
   lines.push(ok ? 'verified: ok' : `verified: FAILED: ${problems.join('; ')}`, ...notes.map((n) => `  note: ${n}`));
-  const json = answer.kind === 'inclusion'
-    ? { ok, kind: answer.kind, eventId: answer.eventId, proof: answer.proof, checkpoint: answer.checkpoint, problems, notes }
-    : { ok, kind: answer.kind, proof: answer.proof, older: answer.older, newer: answer.newer, problems, notes };
+  // No proof is `proof: null`, never a made-up one.
+  const json =
+    answer.kind === 'inclusion'
+      ? { ok, kind: answer.kind, eventId: answer.eventId, proof: answer.proof ?? null, checkpoint: answer.checkpoint.checkpoint, problems, notes }
+      : { ok, kind: answer.kind, proof: answer.proof ?? null, older: answer.older.checkpoint, newer: answer.newer.checkpoint, problems, notes };
   return { code: ok ? EXIT_OK : EXIT_TAMPERED, json, human: lines };
+}
+
+const rootLine = (label: string, checkpoint: Checkpoint): string => `  ${label}${checkpoint.root}${checkpoint.signature ? ' (signed)' : ''}`;
+const pathLines = (label: string, hashes: readonly string[]): string[] => [`  ${label}${hashes.length} hashes`, ...hashes.map((h, i) => `    ${String(i).padStart(2)} ${h}`)];
+
+function inclusionLines(answer: Extract<Answer, { kind: 'inclusion' }>): string[] {
+  const { proof, checkpoint } = answer;
+  if (!proof) return [`inclusion proof: none for event ${answer.eventId} in the tree of size ${checkpoint.checkpoint.size}`, rootLine('root      ', checkpoint.checkpoint)];
+  return [
+    `inclusion proof: event ${answer.eventId} is leaf ${proof.leafIndex} of the tree of size ${proof.size}`,
+    `  leaf hash ${proof.leafHash}`,
+    rootLine('root      ', checkpoint.checkpoint),
+    ...pathLines('path      ', proof.proof),
+  ];
+}
+
+function consistencyLines(answer: Extract<Answer, { kind: 'consistency' }>): string[] {
+  const { proof, older, newer } = answer;
+  const roots = [rootLine('older root ', older.checkpoint), rootLine('newer root ', newer.checkpoint)];
+  if (!proof) return [`consistency proof: none from the tree of size ${older.checkpoint.size} to the tree of size ${newer.checkpoint.size}`, ...roots];
+  return [`consistency proof: the tree of size ${proof.to} extends the tree of size ${proof.from}`, ...roots, ...pathLines('proof      ', proof.proof)];
 }

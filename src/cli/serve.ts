@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import { errorMessage, usageError } from './io.js';
 
 export function serveCommand(program: Command): void {
   program
@@ -12,13 +13,19 @@ export function serveCommand(program: Command): void {
       try {
         config = loadConfig({ ...process.env, ...(opts.port ? { PORT: opts.port } : {}), ...(opts.host ? { HOST: opts.host } : {}) });
       } catch (error) {
-        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(2);
+        throw usageError(errorMessage(error));
       }
       // Loaded on use, so the auditor's commands do not pay for express and the web page.
       const [{ startServer }, { turnOffPretenuring }] = await Promise.all([import('../server.js'), import('../app/heap-tuning.js')]);
       turnOffPretenuring();
-      const running = await startServer(config);
+      let running;
+      try {
+        running = await startServer(config);
+      } catch (error) {
+        // Nothing is served (a busy port, a host that does not resolve, a store that will not
+        // open), and startServer closed what it opened: the command ends with exit 2 and the reason.
+        throw usageError(errorMessage(error));
+      }
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

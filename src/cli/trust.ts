@@ -1,5 +1,6 @@
 import type { Checkpoint } from '../log/schemas.js';
-import { verifyCheckpointSignature } from '../log/signing.js';
+import { loadPublicKey, verifyCheckpointSignature } from '../log/signing.js';
+import { errorMessage, usageError } from './io.js';
 import { readPublicKey } from './options.js';
 import type { AuditClient } from './remote.js';
 
@@ -25,17 +26,49 @@ export interface TrustedKey {
  * nothing about who signed, so the report says where the key came from.
  */
 export async function resolveKey(options: { publicKey?: string | undefined }, fallback: () => Promise<string | undefined> | string | undefined): Promise<TrustedKey | undefined> {
-  if (options.publicKey !== undefined) return { key: readPublicKey(options.publicKey), pinned: true, source: options.publicKey };
+  if (options.publicKey !== undefined) return { key: pinnedKey(options.publicKey), pinned: true, source: options.publicKey };
   const key = await fallback();
   return key === undefined ? undefined : { key, pinned: false, source: 'the ledger itself (not pinned: pass --public-key)' };
 }
 
+/**
+ * The --public-key file's text, once it reads as an Ed25519 key. A key that does not is the
+ * auditor's mistake (exit 2): checked with it, every signature would "not verify" and read as
+ * tampering.
+ */
+function pinnedKey(path: string): string {
+  const key = readPublicKey(path);
+  try {
+    loadPublicKey(key);
+  } catch (error) {
+    throw usageError(`--public-key ${path} is not a usable key: ${errorMessage(error)}`);
+  }
+  return key;
+}
+
 export const serverKey = (client: AuditClient) => () => client.publicKey();
 
-/** Undefined when the checkpoint is acceptable under `trust`; otherwise why not. */
-export function signatureProblem(checkpoint: Checkpoint, name: string, trust: TrustedKey | undefined): string | undefined {
+/**
+ * Where a checkpoint comes from, which decides whether a pinned key must have signed it.
+ *
+ * `claimed`: someone else states it (a server, a file an auditor kept). A signature by the
+ * pinned key is what makes it theirs, so an unsigned one is refused.
+ *
+ * `computed`: this run of the CLI recomputed it from the local log it is checking (the current
+ * root, or a past size's root, which the log never signs). It is nobody's claim, so there is
+ * no one whose signature to demand, and demanding one would fail every valid proof into a past
+ * size. Nor would a signature add anything: a root recomputed from a rewritten file is the
+ * rewritten root, signed or not. What ties the local ledger to outside history is a claimed
+ * checkpoint (--checkpoint FILE), and that still must be signed. A signature a computed
+ * checkpoint does carry (LEDGER_SIGNING_KEY is set) is still checked against the pinned key:
+ * a mismatch means the ledger signs with another key than the auditor pinned.
+ */
+export type CheckpointOrigin = 'claimed' | 'computed';
+
+/** Undefined when the checkpoint is acceptable under `trust`; otherwise why not. A signature that is there is always checked. */
+export function signatureProblem(checkpoint: Checkpoint, name: string, trust: TrustedKey | undefined, origin: CheckpointOrigin = 'claimed'): string | undefined {
   if (trust === undefined) return undefined;
-  if (checkpoint.signature === undefined) return trust.pinned ? `${name} is not signed, and --public-key requires signed checkpoints` : undefined;
+  if (checkpoint.signature === undefined) return trust.pinned && origin === 'claimed' ? `${name} is not signed, and --public-key requires signed checkpoints` : undefined;
   return verifyCheckpointSignature(checkpoint, trust.key) ? undefined : `${name}'s signature does not verify with ${trust.pinned ? 'the pinned key' : "the ledger's public key"}`;
 }
 

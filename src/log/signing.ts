@@ -59,14 +59,31 @@ export function generateSigningKeyPem(): string {
   return generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
-/** Accepts SPKI PEM, raw base64 (32 bytes) or a KeyObject; undefined when it is none of those. */
+/**
+ * An Ed25519 public key from SPKI PEM (a private key's PEM gives its public half), the raw 32
+ * bytes in base64, or a KeyObject; throws a TypeError saying why when it is none of those, so a
+ * tool can reject a bad key up front instead of reporting every signature as forged.
+ */
+export function loadPublicKey(key: string | KeyObject): KeyObject {
+  if (typeof key !== 'string') return requireEd25519(key.type === 'private' ? createPublicKey(key) : key, 'public');
+  if (key.includes('-----BEGIN')) {
+    let parsed: KeyObject;
+    try {
+      parsed = createPublicKey(key);
+    } catch {
+      throw new TypeError('the PEM text is not a key Node can read');
+    }
+    return requireEd25519(parsed, 'public');
+  }
+  const raw = strictBase64(key.trim());
+  if (raw?.length !== 32) throw new TypeError('expected an Ed25519 public key as SPKI PEM, or its raw 32 bytes in base64');
+  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+}
+
+/** loadPublicKey, or undefined when the key is not one: to a verifier, an unreadable key verifies nothing. */
 function parsePublicKey(key: string | KeyObject): KeyObject | undefined {
   try {
-    if (typeof key !== 'string') return requireEd25519(key.type === 'private' ? createPublicKey(key) : key, 'public');
-    if (key.includes('-----BEGIN')) return requireEd25519(createPublicKey(key), 'public');
-    const raw = strictBase64(key.trim());
-    if (raw?.length !== 32) return undefined;
-    return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+    return loadPublicKey(key);
   } catch {
     return undefined;
   }
