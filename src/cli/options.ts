@@ -51,7 +51,8 @@ export function configFor(io: CliIO, options: { db?: string | undefined }): Conf
 
 function readText(path: string, what: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    // A byte-order mark (some editors write one) is not part of the JSON or the key.
+    return readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
   } catch (error) {
     throw usageError(`cannot read ${what} ${path}: ${errorMessage(error)}`);
   }

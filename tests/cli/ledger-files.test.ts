@@ -79,6 +79,15 @@ describe('ledger files', () => {
     expect(run.stderr).toMatch(/cannot open the ledger: EventStoreDB at esdb:\/\/127\.0\.0\.1:1\?tls=false failed while pinging/);
   });
 
+  it('reads a kept checkpoint file that starts with a byte-order mark', async () => {
+    const kept = ws.path('kept.json');
+    const run = await cli(['checkpoint', '--db', ledger, '--out', kept]);
+    expect(run.code, run.stderr).toBe(0);
+    writeFileSync(kept, `\uFEFF${readFileSync(kept, 'utf8')}`);
+    const verified = await cli(['verify', '--db', ledger, '--against', kept]);
+    expect(verified.code, verified.stderr).toBe(0);
+  });
+
   it('seeds into a new or an empty file', async () => {
     const empty = ws.path('empty-seed.db');
     writeFileSync(empty, '');
