@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Checkpoint } from '../log/schemas.js';
 import { count, emit, EXIT_OK, EXIT_TAMPERED, type CliContext, type CliIO } from './io.js';
-import { writeWhole } from './files.js';
+import { checkOutput, ledgerDatabase, writeWhole } from './files.js';
 import { openLocal } from './local.js';
 import { configFor, withLocal, withRemote, type LocalOptions, type RemoteOptions } from './options.js';
 import { clientFor } from './remote.js';
@@ -35,7 +35,9 @@ export async function runCheckpoint(io: CliIO, options: CheckpointOptions): Prom
     const problem = signatureProblem(checkpoint, "the server's checkpoint", await resolveKey(options, serverKey(client)));
     if (problem) return emit(io, { code: EXIT_TAMPERED, json: { ok: false, error: problem, checkpoint }, human: [`checkpoint: refused: ${problem}`] }, options.json === true);
   } else {
-    const local = await openLocal(configFor(io, options), { mustExist: true });
+    const config = configFor(io, options);
+    checkOutput(options.out, ledgerDatabase(config));
+    const local = await openLocal(config, { mustExist: true });
     try {
       await local.catchUpLog();
       checkpoint = local.log.checkpoint(new Date());

@@ -5,7 +5,7 @@ import { toHex } from '../log/hex.js';
 import { leafHash } from '../log/merkle.js';
 import type { Checkpoint } from '../log/schemas.js';
 import { count, emit, EXIT_OK, EXIT_TAMPERED, type CliContext, type CliIO } from './io.js';
-import { sinkFor } from './files.js';
+import { checkOutput, ledgerDatabase, sinkFor } from './files.js';
 import { cloudCheckpointLine, cloudEventLine, exportStamp, jsonlCheckpointLine, jsonlEventLine, type ExportFormat } from './ledger-file.js';
 import { openLocal } from './local.js';
 import { configFor, withLocal, type LocalOptions } from './options.js';
@@ -33,7 +33,9 @@ export function exportCommand(program: Command, ctx: CliContext): void {
 }
 
 export async function runExport(io: CliIO, options: ExportOptions): Promise<number> {
-  const local = await openLocal(configFor(io, options), { mustExist: true });
+  const config = configFor(io, options);
+  checkOutput(options.out, ledgerDatabase(config));
+  const local = await openLocal(config, { mustExist: true });
   try {
     await local.catchUpLog();
     // Export exactly what the log holds now: events appended meanwhile wait for the next export.

@@ -93,12 +93,17 @@ export function cloudCheckpointLine(checkpoint: Checkpoint): string {
   );
 }
 
-/** A line the importer refuses, and why. */
+/**
+ * A line the importer refuses, and why. `notAnExport`: the file does not even start like an export
+ * (empty, or a first line that is not an event or a checkpoint): a wrong input, not evidence of
+ * tampering.
+ */
 export class LineRejected extends Error {
   override readonly name = 'LineRejected';
   constructor(
     readonly line: number,
     readonly reason: string,
+    readonly notAnExport = false,
   ) {
     super(`line ${line}: ${reason}`);
   }
@@ -235,18 +240,23 @@ export class LedgerFileVerifier {
   /** Checks one line; returns the event it holds (undefined for the checkpoint line). */
   accept(line: number, text: string): StoredEvent | undefined {
     this.lastLine = line;
-    if (this.checkpoint) throw new LineRejected(line, `nothing may follow the checkpoint (line ${this.checkpoint.line})`);
+    if (this.checkpoint) {
+      // Empty lines after the checkpoint are an editor's or a shell's doing, not content.
+      if (text.trim() === '') return undefined;
+      throw new LineRejected(line, `nothing may follow the checkpoint (line ${this.checkpoint.line})`);
+    }
+    const first = line === 1;
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
-      throw new LineRejected(line, `not JSON: ${error instanceof Error ? error.message : String(error)}`);
+      throw new LineRejected(line, `not JSON: ${error instanceof Error ? error.message : String(error)}`, first);
     }
     let decoded: Decoded;
     try {
       decoded = this.format === 'cloudevents' ? decodeCloudEvent(value) : decodeJsonl(value);
     } catch (error) {
-      throw new LineRejected(line, error instanceof Error ? error.message : String(error));
+      throw new LineRejected(line, error instanceof Error ? error.message : String(error), first);
     }
     if (decoded.kind === 'checkpoint') {
       this.acceptCheckpoint(line, decoded.checkpoint);
@@ -258,6 +268,7 @@ export class LedgerFileVerifier {
 
   /** After the last line: the verdict on the whole file. */
   finish(): VerifiedFile {
+    if (this.lastLine === 0) throw new LineRejected(1, 'the file is empty', true);
     if (!this.checkpoint) throw new LineRejected(this.lastLine + 1, 'the file ends without its checkpoint line');
     return {
       format: this.format,

@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { checkpointCommand } from './checkpoint.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
-import { CliError, errorMessage, EXIT_OK, EXIT_USAGE, processIO, type CliContext, type CliIO } from './io.js';
+import { CliError, codeAfterOutputFailure, errorMessage, EXIT_OK, EXIT_USAGE, OutputFailed, processIO, type CliContext, type CliIO } from './io.js';
 import { proveCommand } from './prove.js';
 import { replayCommand } from './replay.js';
 import { seedCommand } from './seed.js';
@@ -41,12 +41,28 @@ export function buildProgram(ctx: CliContext): Command {
 
 /** Runs one command line (without node and script) and returns its exit code; never exits the process. */
 export async function runCli(args: readonly string[], io: CliIO = processIO()): Promise<number> {
+  let failure: OutputFailed | undefined;
+  let code: number;
+  try {
+    code = await runCommand(args, io);
+  } catch (error) {
+    // Thrown by a write to stdout after stdout failed: the command stopped there.
+    if (!(error instanceof OutputFailed)) throw error;
+    failure = error;
+    code = EXIT_OK;
+  }
+  failure = (await io.outputFailure?.()) ?? failure;
+  return failure ? codeAfterOutputFailure(io, failure, code) : code;
+}
+
+async function runCommand(args: readonly string[], io: CliIO): Promise<number> {
   let code = EXIT_OK;
   const program = buildProgram({ io, done: (c) => (code = c) });
   try {
     await program.parseAsync([...args], { from: 'user' });
     return code;
   } catch (error) {
+    if (error instanceof OutputFailed) throw error;
     if (error instanceof CommanderError) {
       // --help and --version end through here with exit code 0; anything else is a usage error.
       return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
