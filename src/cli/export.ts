@@ -1,9 +1,10 @@
 import { Option, type Command } from 'commander';
-import type { StoredEvent } from '../../events/index.js';
+import { ZERO_HASH, type StoredEvent } from '../../events/index.js';
 import { Frontier } from '../log/frontier.js';
 import { toHex } from '../log/hex.js';
 import { leafHash } from '../log/merkle.js';
 import type { Checkpoint } from '../log/schemas.js';
+import { storedEventHash } from '../store/hash-chain.js';
 import { count, emit, EXIT_OK, EXIT_TAMPERED, type CliContext, type CliIO } from './io.js';
 import { checkOutput, ledgerDatabase, sinkFor } from './files.js';
 import { cloudCheckpointLine, cloudEventLine, exportStamp, jsonlCheckpointLine, jsonlEventLine, type ExportFormat } from './ledger-file.js';
@@ -44,12 +45,25 @@ export async function runExport(io: CliIO, options: ExportOptions): Promise<numb
     const eventLine = options.format === 'cloudevents' ? cloudEventLine : jsonlEventLine;
     const sink = sinkFor(io, options.out);
     const progress = startProgress(io, 'export', { total: size, enabled: options.progress !== false });
+    const refuse = (detail: string): number => {
+      progress.finish();
+      sink.abort();
+      if (options.out === undefined) {
+        io.stderr.write(`export: refused, the output above is incomplete: ${detail}\n`);
+        return EXIT_TAMPERED;
+      }
+      return emit(io, { code: EXIT_TAMPERED, json: { ok: false, error: detail }, human: [`export: refused: ${detail}`] }, options.json === true);
+    };
     const frontier = Frontier.empty();
+    const chains = new ChainCheck();
     let last: StoredEvent | undefined;
     let checkpoint: Checkpoint;
     try {
       for await (const event of local.store.readAll()) {
         if (event.position > through) break;
+        // An altered event would make a file that import refuses: refuse to write it here.
+        const altered = chains.problem(event);
+        if (altered) return refuse(`${altered}: the ledger was altered, run verify`);
         sink.write(`${eventLine(event)}\n`);
         frontier.push(leafHash(Buffer.from(event.metadata.hash, 'hex')));
         last = event;
@@ -59,13 +73,7 @@ export async function runExport(io: CliIO, options: ExportOptions): Promise<numb
       // The events written must be the ones the log's root commits to, or the file would not import.
       const root = toHex(frontier.root());
       if (frontier.size !== size || root !== local.log.root(size)) {
-        sink.abort();
-        const detail = `the store's events (${frontier.size}, root ${root}) are not the ledger log's (${size}, root ${local.log.root(size)}): run verify`;
-        if (options.out === undefined) {
-          io.stderr.write(`export: refused, the output above is incomplete: ${detail}\n`);
-          return EXIT_TAMPERED;
-        }
-        return emit(io, { code: EXIT_TAMPERED, json: { ok: false, error: detail }, human: [`export: refused: ${detail}`] }, options.json === true);
+        return refuse(`the store's events (${frontier.size}, root ${root}) are not the ledger log's (${size}, root ${local.log.root(size)}): run verify`);
       }
       const body = { size, root, at: exportStamp(last) };
       checkpoint = local.log.signer ? { ...body, signature: local.log.signer.sign(body) } : body;
@@ -85,5 +93,22 @@ export async function runExport(io: CliIO, options: ExportOptions): Promise<numb
     return emit(io, { code: EXIT_OK, json, human }, options.json === true);
   } finally {
     await local.close();
+  }
+}
+
+/** Each stream's chain, checked event by event as export reads them in global order: what import will check. */
+class ChainCheck {
+  private readonly tips = new Map<string, { revision: number; hash: string }>();
+
+  /** Why the event breaks its stream's chain, or undefined. */
+  problem(event: StoredEvent): string | undefined {
+    const tip = this.tips.get(event.stream);
+    this.tips.set(event.stream, { revision: event.revision, hash: event.metadata.hash });
+    const due = (tip?.revision ?? -1) + 1;
+    const where = `the event at position ${event.position} (${event.stream} revision ${event.revision})`;
+    if (event.revision !== due) return `${where} is not revision ${due} of its stream`;
+    if (event.metadata.prevHash !== (tip?.hash ?? ZERO_HASH)) return `${where} does not link to the event before it`;
+    if (storedEventHash(event) !== event.metadata.hash) return `${where} does not match its hash`;
+    return undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, json, openRaw, seed, signingKeys, workspace, type Workspace } from './helpers.js';
+import { cli, copyLedger, json, openRaw, seed, signingKeys, workspace, type Workspace } from './helpers.js';
 
 interface Exported {
   checkpoint: { size: number; root: string; at: string; signature?: string };
@@ -136,6 +136,18 @@ describe('incident-ledger export and import', () => {
       expect(pinned.run.code).toBe(1);
       expect(pinned.answer).toMatchObject({ line: good.length, reason: expect.stringContaining('signature') });
     });
+  });
+
+  it('refuses to export an altered event, which import would refuse, naming it and writing no file', async () => {
+    const altered = copyLedger(source, ws.path('altered.db'));
+    const raw = openRaw(altered);
+    raw.prepare(`UPDATE events SET data = json_set(data, '$.name', 'Evil') WHERE position = 0`).run();
+    raw.close();
+    const out = ws.path('altered.jsonl');
+    const run = await cli(['export', '--db', altered, '--out', out], env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/refused: the event at position 0 \(source-\S+ revision 0\) does not match its hash: the ledger was altered, run verify/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('refuses to import into a store that already holds events, writing nothing', async () => {
