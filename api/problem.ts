@@ -54,6 +54,9 @@ const dotted = (path: readonly PropertyKey[]): string => path.map(String).join('
  * its parent object; the client is better served by the path of the key itself (`colour`,
  * `citation.colour`), one error per key.
  */
+/** A person fixes a request a few errors at a time; a client gets the count from `detail`. */
+export const MAX_ERRORS_SHOWN = 100;
+
 export const validationErrors = (error: z.ZodError) =>
   error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
@@ -77,9 +80,11 @@ const LOG_STATUS: Partial<Record<string, number>> = {
 
 function toProblem(error: unknown): { problem: ProblemBody; headers?: Record<string, string>; unexpected?: boolean } {
   if (error instanceof z.ZodError) {
-    return {
-      problem: { type: TYPE_BASE + 'validation', title: 'Invalid request', status: 400, detail: 'the request did not validate', errors: validationErrors(error) },
-    };
+    // A body of thousands of unknown keys would otherwise get an answer several times its size.
+    const errors = validationErrors(error);
+    const shown = errors.slice(0, MAX_ERRORS_SHOWN);
+    const detail = errors.length > shown.length ? `the request did not validate: the first ${shown.length} of ${errors.length} errors are listed` : 'the request did not validate';
+    return { problem: { type: TYPE_BASE + 'validation', title: 'Invalid request', status: 400, detail, errors: shown } };
   }
   if (error instanceof HttpProblem) {
     return {

@@ -22,6 +22,13 @@ export function describeValidation(t: ApiSuiteContext): void {
       await expectInvalid(t.api, post(recordAt(), assertion({ value: { ...about(1), colour: 'red' } })), ['value.colour']);
     });
 
+    it('lists at most 100 errors, saying how many there were', async () => {
+      const body = Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`k${i}`, 1]));
+      const problem = await expectRefused(t.api, post('/api/incidents', { title: 'Sky ECC', ...body }), 400, 'validation');
+      expect(problem.errors).toHaveLength(100);
+      expect(problem.detail).toBe('the request did not validate: the first 100 of 250 errors are listed');
+    });
+
     it('refuses missing fields and wrong types', async () => {
       await expectInvalid(t.api, post('/api/incidents', {}), ['title']);
       await expectInvalid(t.api, post('/api/incidents', { title: 42 }), ['title']);
