@@ -39,6 +39,8 @@ export interface LocalLedger {
   readRows: ((first: number, last: number) => InsertRow[]) | undefined;
   /** The stored chain hash of an event, when the store can look events up by id (SQLite). */
   eventHash(eventId: string): string | undefined;
+  /** SQLite's own check of the file (every page read: slow), its problems or none; undefined for another store. */
+  fileProblems(): string[] | undefined;
   close(): Promise<void>;
 }
 
@@ -186,6 +188,11 @@ export async function openLocal(config: Config, options: { mustExist: boolean; r
     },
     readRows: rowRange && ((first, last) => rowRange.all(first, last)),
     eventHash: (eventId) => byId?.get(eventId),
+    fileProblems: () => {
+      if (config.LEDGER_STORE !== 'sqlite') return undefined;
+      const rows = stateDb.pragma('quick_check') as Array<{ quick_check: string }>;
+      return rows.map((row) => row.quick_check).filter((message) => message !== 'ok');
+    },
     async close() {
       await store.close();
       stateDb.close();

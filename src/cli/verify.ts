@@ -6,7 +6,7 @@ import type { Checkpoint, InclusionProof } from '../log/schemas.js';
 import { verifyConsistencyBetween, verifyInclusionAgainstCheckpoint } from '../log/verify-offline.js';
 import { verifyStreamChain } from '../store/hash-chain.js';
 import type { StoredEventJson } from '../store/port.js';
-import { count, emit, EXIT_OK, EXIT_TAMPERED, type CliContext, type CliIO, type Outcome } from './io.js';
+import { count, emit, EXIT_OK, EXIT_TAMPERED, usageError, type CliContext, type CliIO, type Outcome } from './io.js';
 import { openLocal, type LocalLedger } from './local.js';
 import { configFor, readCheckpointFile, withLocal, withRemote, type LocalOptions, type RemoteOptions } from './options.js';
 import { startProgress } from './progress.js';
@@ -16,6 +16,7 @@ import { mapLimit, resolveKey, serverKey, signatureProblem, unsignedNote, type F
 interface VerifyOptions extends LocalOptions, RemoteOptions {
   against?: string;
   everyEvent?: boolean;
+  integrity?: boolean;
 }
 
 export function verifyCommand(program: Command, ctx: CliContext): void {
@@ -27,6 +28,7 @@ export function verifyCommand(program: Command, ctx: CliContext): void {
     )
     .option('--against <checkpoint.json>', 'also prove the ledger extends this kept checkpoint (consistency proof)')
     .option('--every-event', 'with --url: fetch an inclusion proof for every event, not only for each stream head')
+    .option('--integrity', "also run SQLite's check of the ledger file, which finds damage the chains cannot see (a broken index); it reads every page, so it is slow")
     .action(async (options: VerifyOptions) => {
       ctx.done(await runVerify(ctx.io, options));
     });
@@ -35,6 +37,7 @@ export function verifyCommand(program: Command, ctx: CliContext): void {
 export async function runVerify(io: CliIO, options: VerifyOptions): Promise<number> {
   const against = options.against !== undefined ? readCheckpointFile(options.against) : undefined;
   const client = clientFor(options, io.env);
+  if (client && options.integrity) throw usageError('--integrity checks a local ledger file: it cannot be used with --url');
   const outcome = client ? await verifyRemote(io, client, options, against) : await verifyLocal(io, options, against);
   return emit(io, outcome, options.json === true);
 }
@@ -89,6 +92,14 @@ async function verifyLocal(io: CliIO, options: VerifyOptions, against: Checkpoin
     });
     progress.finish(report.checked);
     failures.push(...report.failures);
+    if (options.integrity) {
+      const problems = local.fileProblems();
+      if (problems === undefined) notes.push('--integrity checks a SQLite ledger file; EventStoreDB checks its own storage');
+      else if (problems.length > 0) {
+        const shown = problems.slice(0, 10).join('; ');
+        failures.push({ stream: '$file', revision: 0, reason: 'file-damaged', detail: `SQLite's quick_check: ${shown}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}` });
+      }
+    }
     failures.sort((a, b) => (a.stream === b.stream ? a.revision - b.revision : a.stream < b.stream ? -1 : 1));
 
     const ok = failures.length === 0;

@@ -88,6 +88,25 @@ describe('ledger files', () => {
     expect(verified.code, verified.stderr).toBe(0);
   });
 
+  it('verify --integrity finds a damaged index the chains cannot see', async () => {
+    const damaged = ws.path('damaged-index.db');
+    writeFileSync(damaged, readFileSync(ledger));
+    const db = new Database(damaged);
+    const page = db.pragma('page_size', { simple: true }) as number;
+    const root = db.prepare<[], number>("SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_events_1'").pluck().get()!;
+    db.close();
+    const bytes = readFileSync(damaged);
+    bytes.fill(0xa5, (root - 1) * page, (root - 1) * page + 200);
+    writeFileSync(damaged, bytes);
+    // Every chain and the root are intact: only SQLite's own check sees the damage.
+    expect((await cli(['verify', '--db', damaged])).code).toBe(0);
+    const run = await cli(['verify', '--db', damaged, '--integrity', '--json']);
+    expect(run.code).toBe(1);
+    expect(json<{ failures: unknown[] }>(run).failures).toEqual([expect.objectContaining({ stream: '$file', reason: 'file-damaged' })]);
+    expect((await cli(['verify', '--db', ledger, '--integrity'])).code).toBe(0);
+    expect((await cli(['verify', '--url', 'http://127.0.0.1:9', '--integrity'])).stderr).toMatch(/--integrity checks a local ledger file/);
+  });
+
   it('seeds into a new or an empty file', async () => {
     const empty = ws.path('empty-seed.db');
     writeFileSync(empty, '');
