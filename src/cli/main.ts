@@ -64,16 +64,23 @@ async function runCommand(args: readonly string[], io: CliIO): Promise<number> {
   } catch (error) {
     if (error instanceof OutputFailed) throw error;
     if (error instanceof CommanderError) {
-      // --help and --version end through here with exit code 0; anything else is a usage error.
-      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+      // --help and --version end through here with exit code 0; anything else is a usage error,
+      // which commander has already told stderr.
+      return error.exitCode === 0 ? EXIT_OK : failed(io, args, EXIT_USAGE, error.message.replace(/^error: /, ''), false);
     }
-    if (error instanceof CliError) {
-      io.stderr.write(`incident-ledger: ${error.message}\n`);
-      return error.exitCode;
-    }
-    io.stderr.write(`incident-ledger: ${errorMessage(error)}\n`);
-    return EXIT_USAGE;
+    if (error instanceof CliError) return failed(io, args, error.exitCode, error.message);
+    return failed(io, args, EXIT_USAGE, errorMessage(error));
   }
+}
+
+/**
+ * Ends a command that failed: the reason on stderr and, with --json, a JSON answer on stdout too,
+ * so a script that reads stdout gets JSON whether the command succeeded or not.
+ */
+function failed(io: CliIO, args: readonly string[], code: number, message: string, toStderr = true): number {
+  if (toStderr) io.stderr.write(`incident-ledger: ${message}\n`);
+  if (args.includes('--json')) io.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: message }, null, 2)}\n`);
+  return code;
 }
 
 /** True when this file is the program being run (bin/incident-ledger.js, `tsx src/cli/main.ts`), not imported. */

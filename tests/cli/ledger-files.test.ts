@@ -107,6 +107,16 @@ describe('ledger files', () => {
     expect((await cli(['verify', '--url', 'http://127.0.0.1:9', '--integrity'])).stderr).toMatch(/--integrity checks a local ledger file/);
   });
 
+  it('with --json, a failed command answers JSON on stdout too: usage errors, refusals, unknown options', async () => {
+    for (const args of [['verify', '--db', ws.path('absent.db'), '--json'], ['verify', '--json', '--colour', 'red'], ['prove', '--db', ledger, '--from', '5', '--to', '3', '--json']]) {
+      const run = await cli(args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(JSON.parse(run.stdout)).toEqual({ ok: false, exitCode: 2, error: expect.any(String) });
+      expect(run.stderr).not.toBe('');
+    }
+    expect((await cli(['verify', '--db', ws.path('absent.db')])).stdout).toBe('');
+  });
+
   it('seeds into a new or an empty file', async () => {
     const empty = ws.path('empty-seed.db');
     writeFileSync(empty, '');

@@ -56,11 +56,13 @@ describe('prove: what is a usage error, and what a proof that fails', () => {
     ] as const) {
       for (const id of ['nope', UNKNOWN_ULID]) {
         for (const output of [[], ['--json']]) {
-          it(`${mode}${output.length ? ' --json' : ''}: --event ${id} exits 2, "no event ${id} in this ledger", nothing on stdout`, async () => {
+          it(`${mode}${output.length ? ' --json' : ''}: --event ${id} exits 2, "no event ${id} in this ledger", and no proof on stdout`, async () => {
             const run = await cli(['prove', ...args(), '--event', id, ...output]);
             expect(run.code, run.stderr).toBe(2);
             expect(run.stderr).toContain(`no event ${id} in this ledger`);
-            expect(run.stdout).toBe('');
+            // With --json, stdout carries the error as JSON (so a script reads JSON either way); never a proof.
+            if (output.length === 0) expect(run.stdout).toBe('');
+            else expect(JSON.parse(run.stdout)).toEqual({ ok: false, exitCode: 2, error: expect.stringContaining(`no event ${id} in this ledger`) });
           });
         }
       }
