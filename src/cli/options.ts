@@ -37,11 +37,16 @@ export function withRemote(cmd: Command): Command {
     .option('--public-key <file>', "the log's Ed25519 public key (PEM or raw base64) to pin: checkpoints must be signed by it");
 }
 
+/** Settings only `serve` reads (it loads its configuration itself). */
+const SERVER_ONLY = ['HOST', 'PORT', 'LEDGER_TOKENS', 'LEDGER_TOKENS_FILE', 'LEDGER_PUBLIC_READ', 'LEDGER_BODY_LIMIT', 'LEDGER_CORS_ORIGINS', 'LEDGER_RATE_LIMIT'] as const;
+
 /** The service configuration from the environment, with `--db` meaning "this SQLite file". */
 export function configFor(io: CliIO, options: { db?: string | undefined }): Config {
   // An empty LEDGER_DB means "the default"; an empty --db is a mistake, not a request for it.
   if (options.db === '') throw usageError('--db needs a path');
-  const env = { ...io.env, ...(options.db !== undefined ? { LEDGER_STORE: 'sqlite', LEDGER_DB: options.db } : {}) };
+  const env: NodeJS.ProcessEnv = { ...io.env, ...(options.db !== undefined ? { LEDGER_STORE: 'sqlite', LEDGER_DB: options.db } : {}) };
+  // The HTTP server's settings mean nothing to these commands: a bad PORT must not stop a verify.
+  for (const name of SERVER_ONLY) delete env[name];
   try {
     return loadConfig(env);
   } catch (error) {

@@ -117,6 +117,11 @@ describe('ledger files', () => {
     expect((await cli(['verify', '--db', ws.path('absent.db')])).stdout).toBe('');
   });
 
+  it('ignores the HTTP server’s settings, even invalid ones', async () => {
+    const run = await cli(['verify', '--db', ledger], { PORT: 'abc', LEDGER_RATE_LIMIT: '-1', HOST: '' });
+    expect(run.code, run.stderr).toBe(0);
+  });
+
   it('seeds into a new or an empty file', async () => {
     const empty = ws.path('empty-seed.db');
     writeFileSync(empty, '');
