@@ -121,7 +121,9 @@ export async function openLocal(config: Config, options: { mustExist: boolean; r
       if (path === '' || path === ':memory:') throw usageError('--db needs a ledger file: an in-memory ledger holds nothing a command could read or keep');
       checkLedgerFile(path, options);
       readOnly = options.mustExist && (options.readOnly === true || !writable(path));
-      sqlite = new SqliteEventStore(path, { readOnly });
+      // A reading command never appends: its events are read on a read-only connection, which
+      // needs no write lock (a server writing to the file at the same time cannot block it).
+      sqlite = new SqliteEventStore(path, { readOnly: options.mustExist });
       store = sqlite;
       // The log's tables live in the same file, as with the server (read as stored when read-only).
       stateDb = readOnly ? new Database(path, { readonly: true, fileMustExist: true }) : openStateDatabase(path);

@@ -117,6 +117,20 @@ describe('ledger files', () => {
     expect((await cli(['verify', '--db', ws.path('absent.db')])).stdout).toBe('');
   });
 
+  it('reads while another process holds the write lock (a server mid-write)', async () => {
+    const writer = new Database(ledger);
+    writer.exec('BEGIN IMMEDIATE');
+    try {
+      for (const command of [['verify'], ['checkpoint'], ['export', '--out', ws.path('locked.jsonl')]]) {
+        const run = await cli([...command, '--db', ledger]);
+        expect(run.code, `${command[0]}: ${run.stderr}`).toBe(0);
+      }
+    } finally {
+      writer.exec('ROLLBACK');
+      writer.close();
+    }
+  });
+
   it('ignores the HTTP server’s settings, even invalid ones', async () => {
     const run = await cli(['verify', '--db', ledger], { PORT: 'abc', LEDGER_RATE_LIMIT: '-1', HOST: '' });
     expect(run.code, run.stderr).toBe(0);
