@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredEvent } from '../../events/index.js';
@@ -216,6 +216,17 @@ describe('sqlite event store', () => {
       const named = new RegExp(`event at position 2 \\(${stream} revision 2\\) has metadata that is not JSON`);
       await expect(store.readStream(stream)).rejects.toThrow(named);
       await expect(collect(store.readAll())).rejects.toThrow(named);
+    });
+
+    it('will not make a ledger of a database of something else, and leaves it as it was', async () => {
+      const path = tempFile();
+      mkdirSync(dirname(path), { recursive: true });
+      const other = new Database(path);
+      other.exec("CREATE TABLE people (name TEXT); INSERT INTO people VALUES ('Ada')");
+      other.close();
+      const before = readFileSync(path);
+      expect(() => open(path)).toThrow(/is not a ledger database: it holds other tables \(people\)/);
+      expect(readFileSync(path).equals(before)).toBe(true);
     });
 
     it('opened read-only, reads as ever and refuses appends and imports, writing nothing', async () => {

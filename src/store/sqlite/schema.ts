@@ -35,6 +35,7 @@ export function openDatabase(path: string): SqliteDatabase {
   if (!isInMemory(path)) mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   try {
+    refuseForeign(db);
     db.pragma('journal_mode = WAL');
     // NORMAL would be faster, but in WAL mode it can lose the last commits on power loss:
     // an append that returned must survive.
@@ -73,6 +74,17 @@ export function openSqliteReadOnly(path: string): SqliteDatabase {
     throw new Error(`${path}: ledger schema version ${version}, this build reads ${SCHEMA_VERSION}`);
   }
   return db;
+}
+
+/**
+ * A database of something else (no ledger schema version, but tables of its own) is not made a
+ * ledger: migrating would add the events table to it. Checked before anything is written, WAL
+ * mode included.
+ */
+function refuseForeign(db: SqliteDatabase): void {
+  if (userVersion(db) !== 0) return;
+  const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+  if (tables.length > 0) throw new Error(`${db.name} is not a ledger database: it holds other tables (${tables.slice(0, 5).join(', ')})`);
 }
 
 function userVersion(db: SqliteDatabase): number {
