@@ -7,7 +7,7 @@ import { LedgerLog } from '../log/ledger-log.js';
 import { checkpointSigner } from '../log/signing.js';
 import type { EventStore } from '../store/port.js';
 import { openStateDatabase, SqliteEventStore } from '../store/sqlite/index.js';
-import { SCHEMA_VERSION } from '../store/sqlite/schema.js';
+import { foreignTables, SCHEMA_VERSION } from '../store/sqlite/schema.js';
 import { ROW_COLUMNS, ROW_RANGE_QUERY, type InsertRow } from '../store/sqlite/rows.js';
 import { rowToReadEvent, type ReadEvent } from '../audit/row-check.js';
 import { CliError, errorMessage, usageError } from './io.js';
@@ -59,9 +59,9 @@ function sqliteFileKind(path: string): 'absent' | 'empty' | 'ledger' | { other: 
     db = new Database(path, { readonly: true, fileMustExist: true });
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version === SCHEMA_VERSION) return 'ledger';
-    const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
     if (version > SCHEMA_VERSION) return { other: `a ledger of schema version ${version}, newer than this build reads (${SCHEMA_VERSION})` };
     // A database with nothing in it is as good as an empty file.
+    const tables = foreignTables(db);
     return tables.length > 0 ? { other: `a SQLite database of something else (tables: ${tables.slice(0, 5).join(', ')})` } : 'empty';
   } catch (error) {
     return { other: `not a SQLite database (${errorMessage(error)})` };

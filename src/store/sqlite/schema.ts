@@ -76,14 +76,18 @@ export function openSqliteReadOnly(path: string): SqliteDatabase {
   return db;
 }
 
+/** The tables of a database with no ledger schema version: a database of something else, unless there are none. */
+export function foreignTables(db: SqliteDatabase): string[] {
+  if (userVersion(db) !== 0) return [];
+  return db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+}
+
 /**
- * A database of something else (no ledger schema version, but tables of its own) is not made a
- * ledger: migrating would add the events table to it. Checked before anything is written, WAL
- * mode included.
+ * A database of something else is not made a ledger: migrating would add the events table to it.
+ * Checked before anything is written, WAL mode included.
  */
 function refuseForeign(db: SqliteDatabase): void {
-  if (userVersion(db) !== 0) return;
-  const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+  const tables = foreignTables(db);
   if (tables.length > 0) throw new Error(`${db.name} is not a ledger database: it holds other tables (${tables.slice(0, 5).join(', ')})`);
 }
 
