@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../events/index.js';
 import { runCli } from '../../src/cli/main.js';
 import { startProgress } from '../../src/cli/progress.js';
 import { SqliteEventStore } from '../../src/store/sqlite/index.js';
-import { copyLedger, openRaw, seed, storedEvents, workspace, type Workspace } from './helpers.js';
+import { copyLedger, openRaw, seed, seededWorkspace, storedEvents, workspace } from './helpers.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'incident-ledger.js');
 
@@ -22,22 +22,15 @@ async function bin(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 describe('incident-ledger as a process', () => {
-  let ws: Workspace;
-  let db: string;
-  beforeAll(async () => {
-    ws = workspace();
-    db = ws.path('ledger.db');
-    await seed(db);
-  });
-  afterAll(() => ws.cleanup());
+  const ws = seededWorkspace();
 
   it('exits 0, 1 and 2 through bin/incident-ledger.js', async () => {
-    const tampered = copyLedger(db, ws.path('tampered.db'));
+    const tampered = copyLedger(ws.ledger, ws.path('tampered.db'));
     const raw = openRaw(tampered);
     raw.prepare("UPDATE events SET data = replace(data, 'Europol', 'Eurapol') WHERE position = 0").run();
     raw.close();
     // Each run starts tsx: run the three at once.
-    const [ok, bad, usage] = await Promise.all([bin(['verify', '--db', db]), bin(['verify', '--db', tampered]), bin(['verify', '--nope'])]);
+    const [ok, bad, usage] = await Promise.all([bin(['verify', '--db', ws.ledger]), bin(['verify', '--db', tampered]), bin(['verify', '--nope'])]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/^verify: ok/);
     expect(bad.code).toBe(1);
@@ -92,17 +85,13 @@ describe('progress', () => {
 });
 
 describe('SqliteEventStore.importEvents (the import path)', () => {
-  let ws: Workspace;
+  const ws = seededWorkspace({ ledger: 'source.db' });
   let events: StoredEvent[];
-  beforeAll(async () => {
-    ws = workspace();
-    const db = ws.path('source.db');
-    await seed(db);
-    const raw = openRaw(db);
+  beforeAll(() => {
+    const raw = openRaw(ws.ledger);
     events = storedEvents(raw);
     raw.close();
   });
-  afterAll(() => ws.cleanup());
 
   const count = async (store: SqliteEventStore): Promise<number> => {
     let n = 0;

@@ -1,27 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, copyLedger, json, openRaw, seed, signingKeys, workspace, type Workspace } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, copyLedger, json, openRaw, seededWorkspace, signingKeys } from './helpers.js';
 
 interface Exported {
   checkpoint: { size: number; root: string; at: string; signature?: string };
 }
 
 describe('incident-ledger export and import', () => {
-  let ws: Workspace;
-  let source: string;
-  let env: NodeJS.ProcessEnv;
-  let keys: ReturnType<typeof signingKeys>;
+  const ws = seededWorkspace({ ledger: 'source.db', signed: true });
   let n = 0;
   const fresh = (): string => ws.path(`target-${++n}.db`);
-
-  beforeAll(async () => {
-    ws = workspace();
-    keys = signingKeys(ws);
-    env = { LEDGER_SIGNING_KEY: keys.privateKey };
-    source = ws.path('source.db');
-    await seed(source, env);
-  });
-  afterAll(() => ws.cleanup());
 
   const eventCount = (db: string): number => {
     const raw = openRaw(db);
@@ -35,23 +23,23 @@ describe('incident-ledger export and import', () => {
   for (const format of ['jsonl', 'cloudevents'] as const) {
     it(`${format}: export → import into an empty store → export gives a byte-identical file and the same root`, async () => {
       const first = ws.path(`first.${format}`);
-      const exported = await cli(['export', '--db', source, '--format', format, '--out', first, '--json'], env);
+      const exported = await cli(['export', '--db', ws.ledger, '--format', format, '--out', first, '--json'], ws.env);
       expect(exported.code, exported.stderr).toBe(0);
       const { checkpoint } = json<Exported>(exported);
       expect(checkpoint.signature).toBeDefined();
 
       const target = fresh();
-      const imported = await cli(['import', first, '--db', target, '--public-key', keys.publicKey, '--json'], env);
+      const imported = await cli(['import', first, '--db', target, '--public-key', ws.keys.publicKey, '--json'], ws.env);
       expect(imported.code, imported.stdout + imported.stderr).toBe(0);
       expect(json(imported)).toMatchObject({ ok: true, events: checkpoint.size, root: checkpoint.root });
 
       const second = ws.path(`second.${format}`);
-      const again = await cli(['export', '--db', target, '--format', format, '--out', second, '--json'], env);
+      const again = await cli(['export', '--db', target, '--format', format, '--out', second, '--json'], ws.env);
       expect(again.code).toBe(0);
       expect(readFileSync(second).equals(readFileSync(first))).toBe(true);
       expect(json<Exported>(again).checkpoint.root).toBe(checkpoint.root);
 
-      const verified = await cli(['verify', '--db', target, '--json'], env);
+      const verified = await cli(['verify', '--db', target, '--json'], ws.env);
       expect(json(verified)).toMatchObject({ ok: true, root: checkpoint.root });
 
       const lines = readFileSync(first, 'utf8').trimEnd().split('\n');
@@ -68,8 +56,8 @@ describe('incident-ledger export and import', () => {
 
   it('writes to stdout without --out, the same bytes as the file', async () => {
     const file = ws.path('to-file.jsonl');
-    await cli(['export', '--db', source, '--out', file], env);
-    const piped = await cli(['export', '--db', source], env);
+    await cli(['export', '--db', ws.ledger, '--out', file], ws.env);
+    const piped = await cli(['export', '--db', ws.ledger], ws.env);
     expect(piped.code).toBe(0);
     expect(piped.stdout).toBe(readFileSync(file, 'utf8'));
     expect(piped.stderr).toContain('export:');
@@ -79,7 +67,7 @@ describe('incident-ledger export and import', () => {
     let good: string[];
     beforeAll(async () => {
       const file = ws.path('good.jsonl');
-      await cli(['export', '--db', source, '--out', file], env);
+      await cli(['export', '--db', ws.ledger, '--out', file], ws.env);
       good = readFileSync(file, 'utf8').trimEnd().split('\n');
     });
 
@@ -87,7 +75,7 @@ describe('incident-ledger export and import', () => {
       const file = ws.path(name);
       writeFileSync(file, `${lines.join('\n')}\n`);
       const target = fresh();
-      const run = await cli(['import', file, '--db', target, '--json', ...extra], env);
+      const run = await cli(['import', file, '--db', target, '--json', ...extra], ws.env);
       // Verification comes first: a refused file does not even create the target.
       expect(existsSync(target)).toBe(false);
       return { run, answer: run.stdout ? json<{ ok: boolean; line: number; reason: string }>(run) : undefined };
@@ -101,7 +89,7 @@ describe('incident-ledger export and import', () => {
       expect(run.code).toBe(1);
       expect(answer).toMatchObject({ ok: false, line: at + 1 });
       expect(answer!.reason).toContain('hash-mismatch');
-      const human = await cli(['import', ws.path('changed.jsonl'), '--db', fresh()], env);
+      const human = await cli(['import', ws.path('changed.jsonl'), '--db', fresh()], ws.env);
       expect(human.stdout).toContain(`line ${at + 1}:`);
     });
 
@@ -131,7 +119,7 @@ describe('incident-ledger export and import', () => {
       expect(notJson.answer).toMatchObject({ line: 2 });
 
       // Signed by another key than the one pinned: refused at the checkpoint line.
-      const strangers = signingKeys({ ...ws, path: (name) => ws.path(`stranger-${name}`) });
+      const strangers = signingKeys({ path: (name) => ws.path(`stranger-${name}`) });
       const pinned = await attempt('good-copy.jsonl', good, '--public-key', strangers.publicKey);
       expect(pinned.run.code).toBe(1);
       expect(pinned.answer).toMatchObject({ line: good.length, reason: expect.stringContaining('signature') });
@@ -139,12 +127,12 @@ describe('incident-ledger export and import', () => {
   });
 
   it('refuses to export an altered event, which import would refuse, naming it and writing no file', async () => {
-    const altered = copyLedger(source, ws.path('altered.db'));
+    const altered = copyLedger(ws.ledger, ws.path('altered.db'));
     const raw = openRaw(altered);
     raw.prepare(`UPDATE events SET data = json_set(data, '$.name', 'Evil') WHERE position = 0`).run();
     raw.close();
     const out = ws.path('altered.jsonl');
-    const run = await cli(['export', '--db', altered, '--out', out], env);
+    const run = await cli(['export', '--db', altered, '--out', out], ws.env);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/refused: the event at position 0 \(source-\S+ revision 0\) does not match its hash: the ledger was altered, run verify/);
     expect(existsSync(out)).toBe(false);
@@ -152,11 +140,11 @@ describe('incident-ledger export and import', () => {
 
   it('refuses to import into a store that already holds events, writing nothing', async () => {
     const file = ws.path('again.jsonl');
-    await cli(['export', '--db', source, '--out', file], env);
-    const before = eventCount(source);
-    const run = await cli(['import', file, '--db', source], env);
+    await cli(['export', '--db', ws.ledger, '--out', file], ws.env);
+    const before = eventCount(ws.ledger);
+    const run = await cli(['import', file, '--db', ws.ledger], ws.env);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('already holds events');
-    expect(eventCount(source)).toBe(before);
+    expect(eventCount(ws.ledger)).toBe(before);
   });
 });

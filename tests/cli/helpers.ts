@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { afterAll, beforeAll } from 'vitest';
 import type { StoredEvent } from '../../events/index.js';
 import { runCli } from '../../src/cli/main.js';
 import { chainHash } from '../../src/store/hash-chain.js';
@@ -52,6 +53,66 @@ export async function seed(db: string, env: NodeJS.ProcessEnv = {}): Promise<See
   return json<Seeded>(run);
 }
 
+export interface SeededWorkspace {
+  readonly dir: string;
+  path(name: string): string;
+  /** The seeded ledger file. */
+  readonly ledger: string;
+  readonly demo: Seeded;
+  /** The environment the ledger was seeded with, for commands that must sign as it did. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface SignedWorkspace extends SeededWorkspace {
+  readonly keys: SigningKeys;
+}
+
+/**
+ * A temporary directory holding a ledger seeded with the demo, made in a `beforeAll` and removed
+ * in an `afterAll` of the enclosing describe. Register it before the describe's other hooks: vitest runs
+ * `beforeAll`s in order and `afterAll`s in reverse, so those hooks can read its fields and finish before cleanup.
+ * `signed` seeds with a fresh signing key (LEDGER_SIGNING_KEY in `env`).
+ */
+export function seededWorkspace(options?: { ledger?: string; signed?: false }): SeededWorkspace;
+export function seededWorkspace(options: { ledger?: string; signed: true }): SignedWorkspace;
+export function seededWorkspace({ ledger: name = 'ledger.db', signed = false }: { ledger?: string; signed?: boolean } = {}): SignedWorkspace {
+  let ws: Workspace | undefined;
+  let state: { ledger: string; demo: Seeded; env: NodeJS.ProcessEnv; keys?: SigningKeys } | undefined;
+  beforeAll(async () => {
+    ws = workspace();
+    const keys = signed ? signingKeys(ws) : undefined;
+    const env = keys ? { LEDGER_SIGNING_KEY: keys.privateKey } : {};
+    const ledger = ws.path(name);
+    state = { ledger, demo: await seed(ledger, env), env, keys };
+  });
+  // Optional chaining: a beforeAll that failed must not hide its error behind a second one here.
+  afterAll(() => ws?.cleanup());
+  const ready = () => {
+    if (!ws || !state) throw new Error('seededWorkspace: read before its beforeAll ran');
+    return { ws, ...state };
+  };
+  return {
+    get dir() {
+      return ready().ws.dir;
+    },
+    path: (file) => ready().ws.path(file),
+    get ledger() {
+      return ready().ledger;
+    },
+    get demo() {
+      return ready().demo;
+    },
+    get env() {
+      return ready().env;
+    },
+    get keys() {
+      const { keys } = ready();
+      if (!keys) throw new Error('seededWorkspace: keys only with { signed: true }');
+      return keys;
+    },
+  };
+}
+
 /** A copy of a ledger file (closed, so its WAL was folded back into it). */
 export function copyLedger(from: string, to: string): string {
   copyFileSync(from, to);
@@ -59,8 +120,14 @@ export function copyLedger(from: string, to: string): string {
   return to;
 }
 
+export interface SigningKeys {
+  privateKey: string;
+  publicKey: string;
+  publicPem: string;
+}
+
 /** A fresh Ed25519 key pair: the private key file (LEDGER_SIGNING_KEY) and the public key file (--public-key). */
-export function signingKeys(ws: Workspace): { privateKey: string; publicKey: string; publicPem: string } {
+export function signingKeys(ws: Pick<Workspace, 'path'>): SigningKeys {
   const privateKey = ws.path('signing-key.pem');
   writeFileSync(privateKey, generateSigningKeyPem());
   const publicPem = publicKeyPem(loadSigningKey(privateKey));

@@ -1,8 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, json, seed, workspace, type Workspace } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, json, seededWorkspace } from './helpers.js';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
@@ -33,22 +33,17 @@ function shellPipe(file: string, args: string[]): Promise<{ code: number | null;
 }
 
 describe('import reads its input once', () => {
-  let ws: Workspace;
-  let source: string;
+  const ws = seededWorkspace({ ledger: 'source.db' });
   let file: string;
   let exported: Buffer;
   let n = 0;
   const fresh = (): string => ws.path(`target-${++n}.db`);
 
   beforeAll(async () => {
-    ws = workspace();
-    source = ws.path('source.db');
-    await seed(source);
     file = ws.path('good.jsonl');
-    await cli(['export', '--db', source, '--out', file]);
+    await cli(['export', '--db', ws.ledger, '--out', file]);
     exported = readFileSync(file);
   });
-  afterAll(() => ws.cleanup());
 
   it('from stdin as - or /dev/stdin, and from a named pipe, giving the right verdict', async () => {
     const fifo = ws.path('in.fifo');
@@ -100,18 +95,14 @@ describe('import reads its input once', () => {
 });
 
 describe('import of something that is not an export', () => {
-  let ws: Workspace;
+  const ws = seededWorkspace({ ledger: 'source.db' });
   let good: string;
   let n = 0;
   const fresh = (): string => ws.path(`target-${++n}.db`);
 
   beforeAll(async () => {
-    ws = workspace();
-    const source = ws.path('source.db');
-    await seed(source);
-    good = (await cli(['export', '--db', source])).stdout;
+    good = (await cli(['export', '--db', ws.ledger])).stdout;
   });
-  afterAll(() => ws.cleanup());
 
   const importText = async (name: string, text: string | Buffer) => {
     const file = ws.path(name);

@@ -1,24 +1,17 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openLocal } from '../../src/cli/local.js';
 import { loadConfig } from '../../src/config.js';
-import { cli, json, seed, workspace, type Workspace } from './helpers.js';
+import { cli, json, seededWorkspace } from './helpers.js';
 
 /** What a command may open as a ledger: it never creates one where it only reads, nor writes into another kind of file. */
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 const READING = [['verify'], ['export'], ['checkpoint'], ['prove', '--from', '1'], ['replay', '--incident', '01HK4JZH000EX4DER8NA5CDNV7', '--as-of', '2021-03-11']];
 
 describe('ledger files', () => {
-  let ws: Workspace;
-  let ledger: string;
-  beforeAll(async () => {
-    ws = workspace();
-    ledger = ws.path('ledger.db');
-    await seed(ledger);
-  });
-  afterAll(() => ws.cleanup());
+  const ws = seededWorkspace();
 
   it('reading commands refuse an empty file, leaving it empty', async () => {
     const empty = ws.path('empty.db');
@@ -81,16 +74,16 @@ describe('ledger files', () => {
 
   it('reads a kept checkpoint file that starts with a byte-order mark', async () => {
     const kept = ws.path('kept.json');
-    const run = await cli(['checkpoint', '--db', ledger, '--out', kept]);
+    const run = await cli(['checkpoint', '--db', ws.ledger, '--out', kept]);
     expect(run.code, run.stderr).toBe(0);
     writeFileSync(kept, `\uFEFF${readFileSync(kept, 'utf8')}`);
-    const verified = await cli(['verify', '--db', ledger, '--against', kept]);
+    const verified = await cli(['verify', '--db', ws.ledger, '--against', kept]);
     expect(verified.code, verified.stderr).toBe(0);
   });
 
   it('verify --integrity finds a damaged index the chains cannot see', async () => {
     const damaged = ws.path('damaged-index.db');
-    writeFileSync(damaged, readFileSync(ledger));
+    writeFileSync(damaged, readFileSync(ws.ledger));
     const db = new Database(damaged);
     const page = db.pragma('page_size', { simple: true }) as number;
     const root = db.prepare<[], number>("SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_events_1'").pluck().get()!;
@@ -103,12 +96,12 @@ describe('ledger files', () => {
     const run = await cli(['verify', '--db', damaged, '--integrity', '--json']);
     expect(run.code).toBe(1);
     expect(json<{ failures: unknown[] }>(run).failures).toEqual([expect.objectContaining({ stream: '$file', reason: 'file-damaged' })]);
-    expect((await cli(['verify', '--db', ledger, '--integrity'])).code).toBe(0);
+    expect((await cli(['verify', '--db', ws.ledger, '--integrity'])).code).toBe(0);
     expect((await cli(['verify', '--url', 'http://127.0.0.1:9', '--integrity'])).stderr).toMatch(/--integrity checks a local ledger file/);
   });
 
   it('with --json, a failed command answers JSON on stdout too: usage errors, refusals, unknown options', async () => {
-    for (const args of [['verify', '--db', ws.path('absent.db'), '--json'], ['verify', '--json', '--colour', 'red'], ['prove', '--db', ledger, '--from', '5', '--to', '3', '--json']]) {
+    for (const args of [['verify', '--db', ws.path('absent.db'), '--json'], ['verify', '--json', '--colour', 'red'], ['prove', '--db', ws.ledger, '--from', '5', '--to', '3', '--json']]) {
       const run = await cli(args);
       expect(run.code, args.join(' ')).toBe(2);
       expect(JSON.parse(run.stdout)).toEqual({ ok: false, exitCode: 2, error: expect.any(String) });
@@ -118,11 +111,11 @@ describe('ledger files', () => {
   });
 
   it('reads while another process holds the write lock (a server mid-write)', async () => {
-    const writer = new Database(ledger);
+    const writer = new Database(ws.ledger);
     writer.exec('BEGIN IMMEDIATE');
     try {
       for (const command of [['verify'], ['checkpoint'], ['export', '--out', ws.path('locked.jsonl')]]) {
-        const run = await cli([...command, '--db', ledger]);
+        const run = await cli([...command, '--db', ws.ledger]);
         expect(run.code, `${command[0]}: ${run.stderr}`).toBe(0);
       }
     } finally {
@@ -132,7 +125,7 @@ describe('ledger files', () => {
   });
 
   it('ignores the HTTP server’s settings, even invalid ones', async () => {
-    const run = await cli(['verify', '--db', ledger], { PORT: 'abc', LEDGER_RATE_LIMIT: '-1', HOST: '' });
+    const run = await cli(['verify', '--db', ws.ledger], { PORT: 'abc', LEDGER_RATE_LIMIT: '-1', HOST: '' });
     expect(run.code, run.stderr).toBe(0);
   });
 
@@ -144,10 +137,10 @@ describe('ledger files', () => {
   });
 
   it('reads a ledger it may not write without writing to it, and verifies it the same', async () => {
-    const writableReport = json<{ ok: boolean; checked: number; root: string }>(await cli(['verify', '--db', ledger, '--json']));
-    const before = sha256(ledger);
+    const writableReport = json<{ ok: boolean; checked: number; root: string }>(await cli(['verify', '--db', ws.ledger, '--json']));
+    const before = sha256(ws.ledger);
     // Root may write any file, so the read-only open is asked for as a file without write permission gets it.
-    const local = await openLocal(loadConfig({ LEDGER_STORE: 'sqlite', LEDGER_DB: ledger }), { mustExist: true, readOnly: true });
+    const local = await openLocal(loadConfig({ LEDGER_STORE: 'sqlite', LEDGER_DB: ws.ledger }), { mustExist: true, readOnly: true });
     try {
       expect(local.readOnly).toBe(true);
       await local.catchUpLog();
@@ -157,6 +150,6 @@ describe('ledger files', () => {
     } finally {
       await local.close();
     }
-    expect(sha256(ledger)).toBe(before);
+    expect(sha256(ws.ledger)).toBe(before);
   });
 });

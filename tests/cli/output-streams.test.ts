@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { streamIO } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
-import { copyLedger, openRaw, seed, workspace, type Workspace } from './helpers.js';
+import { copyLedger, openRaw, seededWorkspace } from './helpers.js';
 
 /** A stdout whose every write fails as a closed pipe (EPIPE) or a full disk (ENOSPC) does, now or a moment later. */
 function failingOutput(code: 'EPIPE' | 'ENOSPC', when: 'now' | 'later' = 'now') {
@@ -30,14 +30,7 @@ function capturedOutput() {
 }
 
 describe('when stdout fails', () => {
-  let ws: Workspace;
-  let db: string;
-  beforeAll(async () => {
-    ws = workspace();
-    db = ws.path('ledger.db');
-    await seed(db);
-  });
-  afterAll(() => ws.cleanup());
+  const ws = seededWorkspace();
 
   const run = async (args: string[], stdout: Writable) => {
     const stderr = capturedOutput();
@@ -47,7 +40,7 @@ describe('when stdout fails', () => {
 
   it('a reader that left (EPIPE) stops an export quietly, with exit 0 and no stack trace', async () => {
     const stdout = failingOutput('EPIPE');
-    const { code, stderr } = await run(['export', '--db', db], stdout.stream);
+    const { code, stderr } = await run(['export', '--db', ws.ledger], stdout.stream);
     expect(code).toBe(0);
     expect(stderr).toBe('');
     // The export stopped at the first refused write instead of writing 31 more lines into the void.
@@ -55,7 +48,7 @@ describe('when stdout fails', () => {
   });
 
   it('a reader that left does not hide a verdict: tampering still exits 1', async () => {
-    const tampered = copyLedger(db, ws.path('tampered.db'));
+    const tampered = copyLedger(ws.ledger, ws.path('tampered.db'));
     const raw = openRaw(tampered);
     raw.prepare("UPDATE events SET data = replace(data, 'Europol', 'Eurapol') WHERE position = 0").run();
     raw.close();
@@ -66,21 +59,21 @@ describe('when stdout fails', () => {
 
   it('a full disk (ENOSPC) is one line on stderr and exit 2, for export, checkpoint and verify', async () => {
     for (const args of [['export'], ['checkpoint'], ['verify', '--json']]) {
-      const { code, stderr } = await run([...args, '--db', db], failingOutput('ENOSPC').stream);
+      const { code, stderr } = await run([...args, '--db', ws.ledger], failingOutput('ENOSPC').stream);
       expect(code, args[0]).toBe(2);
       expect(stderr).toBe('incident-ledger: cannot write to stdout: write ENOSPC\n');
     }
   });
 
   it('a write that fails after the command finished (a slow pipe) still decides the exit code', async () => {
-    const { code, stderr } = await run(['verify', '--db', db], failingOutput('ENOSPC', 'later').stream);
+    const { code, stderr } = await run(['verify', '--db', ws.ledger], failingOutput('ENOSPC', 'later').stream);
     expect(code).toBe(2);
     expect(stderr).toBe('incident-ledger: cannot write to stdout: write ENOSPC\n');
   });
 
   it('a full disk under stderr is exit 2 even when stdout is fine', async () => {
     const stdout = capturedOutput();
-    const code = await runCli(['export', '--db', db, '--no-progress'], streamIO(stdout.stream, failingOutput('ENOSPC').stream, { LOG_LEVEL: 'silent' }));
+    const code = await runCli(['export', '--db', ws.ledger, '--no-progress'], streamIO(stdout.stream, failingOutput('ENOSPC').stream, { LOG_LEVEL: 'silent' }));
     expect(code).toBe(2);
     expect(stdout.text()).toContain('"checkpoint"');
   });

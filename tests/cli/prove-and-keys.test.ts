@@ -4,17 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { Checkpoint } from '../../src/log/schemas.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { cli, json, openRaw, seed, signingKeys, storedEvents, workspace, type Workspace } from './helpers.js';
+import { cli, json, openRaw, seededWorkspace, signingKeys, storedEvents, workspace } from './helpers.js';
 
 const TOKEN = 'prove-and-keys-auditor-secret';
 /** A well-formed event id that no ledger here holds. */
 const UNKNOWN_ULID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
 
 describe('prove: what is a usage error, and what a proof that fails', () => {
-  let ws: Workspace;
-  let db: string;
-  let keys: ReturnType<typeof signingKeys>;
-  let signed: NodeJS.ProcessEnv;
+  const ws = seededWorkspace({ signed: true });
   let server: RunningServer;
   let remote: string[];
   let secondEvent: string;
@@ -24,34 +21,28 @@ describe('prove: what is a usage error, and what a proof that fails', () => {
   let keptUnsigned: string;
 
   beforeAll(async () => {
-    ws = workspace();
-    keys = signingKeys(ws);
-    signed = { LEDGER_SIGNING_KEY: keys.privateKey };
-    db = ws.path('ledger.db');
-    await seed(db, signed);
-    const raw = openRaw(db);
+    const raw = openRaw(ws.ledger);
     secondEvent = storedEvents(raw, 'position = 1')[0]!.metadata.eventId;
     raw.close();
 
-    const current = json<Checkpoint>(await cli(['checkpoint', '--db', db]));
+    const current = json<Checkpoint>(await cli(['checkpoint', '--db', ws.ledger]));
     keptUnsigned = ws.path('kept-unsigned.json');
     writeFileSync(keptUnsigned, JSON.stringify({ size: current.size, root: current.root, at: current.at }));
     tooBig = ws.path('too-big.json');
     writeFileSync(tooBig, JSON.stringify({ size: 1_000_000, root: 'a'.repeat(64), at: current.at }));
 
     // A server that does not sign its checkpoints.
-    server = await startServer(loadConfig({ LEDGER_DB: db, PORT: '0', HOST: '127.0.0.1', LEDGER_TOKENS: `auditor:auditor:${TOKEN}`, LEDGER_SEED_DEMO: 'false', LOG_LEVEL: 'silent' }));
+    server = await startServer(loadConfig({ LEDGER_DB: ws.ledger, PORT: '0', HOST: '127.0.0.1', LEDGER_TOKENS: `auditor:auditor:${TOKEN}`, LEDGER_SEED_DEMO: 'false', LOG_LEVEL: 'silent' }));
     await server.services.ready;
     remote = ['--url', server.url, '--token', TOKEN];
   });
   afterAll(async () => {
     await server?.close();
-    ws?.cleanup();
   });
 
   describe('an event id the ledger does not hold is a usage error, never a made-up proof', () => {
     for (const [mode, args] of [
-      ['local', () => ['--db', db]],
+      ['local', () => ['--db', ws.ledger]],
       ['remote', () => remote],
     ] as const) {
       for (const id of ['nope', UNKNOWN_ULID]) {
@@ -69,14 +60,14 @@ describe('prove: what is a usage error, and what a proof that fails', () => {
     }
 
     it('an event after the tree asked about has no proof in it: exit 2, not "leaf 0", locally and from a server', async () => {
-      const local = await cli(['prove', '--db', db, '--event', secondEvent, '--size', '1']);
+      const local = await cli(['prove', '--db', ws.ledger, '--event', secondEvent, '--size', '1']);
       expect(local.code).toBe(2);
       expect(local.stderr).toContain(`event ${secondEvent} is leaf 1, after a tree of 1`);
       expect(local.stdout).toBe('');
 
       const firstTree = ws.path('kept-size-1.json');
       // The tree of size 1 as the local log computes it, kept as if an auditor had saved it then.
-      const { older } = json<{ older: Checkpoint }>(await cli(['prove', '--db', db, '--from', '1', '--json']));
+      const { older } = json<{ older: Checkpoint }>(await cli(['prove', '--db', ws.ledger, '--from', '1', '--json']));
       writeFileSync(firstTree, JSON.stringify(older));
       const remoteRun = await cli(['prove', ...remote, '--event', secondEvent, '--checkpoint', firstTree]);
       expect(remoteRun.code).toBe(2);
@@ -86,7 +77,7 @@ describe('prove: what is a usage error, and what a proof that fails', () => {
   });
 
   it('--from larger than --to is a usage error, not "events were removed"', async () => {
-    const run = await cli(['prove', '--db', db, '--from', '5', '--to', '3']);
+    const run = await cli(['prove', '--db', ws.ledger, '--from', '5', '--to', '3']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--from 5 is larger than --to 3');
     expect(run.stdout).not.toContain('removed');
@@ -94,8 +85,8 @@ describe('prove: what is a usage error, and what a proof that fails', () => {
 
   describe('a kept checkpoint beyond the ledger means events were removed: exit 1 on every path', () => {
     const paths: Array<[string, () => string[]]> = [
-      ['local --event --checkpoint', () => ['--db', db, '--event', secondEvent, '--checkpoint', tooBig]],
-      ['local --checkpoint', () => ['--db', db, '--checkpoint', tooBig]],
+      ['local --event --checkpoint', () => ['--db', ws.ledger, '--event', secondEvent, '--checkpoint', tooBig]],
+      ['local --checkpoint', () => ['--db', ws.ledger, '--checkpoint', tooBig]],
       ['remote --event --checkpoint', () => [...remote, '--event', secondEvent, '--checkpoint', tooBig]],
       ['remote --checkpoint', () => [...remote, '--checkpoint', tooBig]],
     ];
@@ -114,27 +105,28 @@ describe('prove: what is a usage error, and what a proof that fails', () => {
   describe('a pinned key demands signatures from others, not on roots the CLI computed itself', () => {
     it('with the right key, local proofs into past sizes verify (they are computed here, never signed)', async () => {
       for (const args of [['--from', '3'], ['--event', secondEvent, '--size', '3'], ['--event', secondEvent]]) {
-        const run = await cli(['prove', '--db', db, ...args, '--public-key', keys.publicKey], signed);
+        const run = await cli(['prove', '--db', ws.ledger, ...args, '--public-key', ws.keys.publicKey], ws.env);
         expect(run.code, `${args.join(' ')}: ${run.stdout}`).toBe(0);
         expect(run.stdout).toContain('verified: ok');
       }
     });
 
     it('an unsigned kept checkpoint is still refused under a pinned key', async () => {
-      const run = await cli(['prove', '--db', db, '--event', secondEvent, '--checkpoint', keptUnsigned, '--public-key', keys.publicKey], signed);
+      const run = await cli(['prove', '--db', ws.ledger, '--event', secondEvent, '--checkpoint', keptUnsigned, '--public-key', ws.keys.publicKey], ws.env);
       expect(run.code).toBe(1);
       expect(run.stdout).toContain('the checkpoint is not signed, and --public-key requires signed checkpoints');
     });
 
     it("an unsigned server's checkpoint is still refused under a pinned key", async () => {
-      const run = await cli(['prove', ...remote, '--event', secondEvent, '--public-key', keys.publicKey]);
+      const run = await cli(['prove', ...remote, '--event', secondEvent, '--public-key', ws.keys.publicKey]);
       expect(run.code).toBe(1);
       expect(run.stdout).toContain('the checkpoint is not signed, and --public-key requires signed checkpoints');
     });
 
     it('a local signature made with another key than the pinned one still fails', async () => {
-      const other = signingKeys(workspace());
-      const run = await cli(['prove', '--db', db, '--event', secondEvent, '--public-key', other.publicKey], signed);
+      const keysDir = workspace();
+      const other = signingKeys(keysDir);
+      const run = await cli(['prove', '--db', ws.ledger, '--event', secondEvent, '--public-key', other.publicKey], ws.env).finally(() => keysDir.cleanup());
       expect(run.code).toBe(1);
       expect(run.stdout).toContain('does not verify with the pinned key');
     });
@@ -149,7 +141,7 @@ describe('prove: what is a usage error, and what a proof that fails', () => {
     let exported: string;
     beforeAll(async () => {
       exported = ws.path('export.jsonl');
-      const run = await cli(['export', '--db', db, '--out', exported], signed);
+      const run = await cli(['export', '--db', ws.ledger, '--out', exported], ws.env);
       expect(run.code, run.stderr).toBe(0);
     });
 
@@ -158,14 +150,14 @@ describe('prove: what is a usage error, and what a proof that fails', () => {
         const key = ws.path(`bad-key-${what.replaceAll(' ', '-')}.pem`);
         writeFileSync(key, text);
         const runs = {
-          'verify --against': ['verify', '--db', db, '--against', keptUnsigned],
+          'verify --against': ['verify', '--db', ws.ledger, '--against', keptUnsigned],
           'verify remote': ['verify', ...remote],
-          'prove local': ['prove', '--db', db, '--from', '3'],
+          'prove local': ['prove', '--db', ws.ledger, '--from', '3'],
           'checkpoint --url': ['checkpoint', ...remote],
           import: ['import', exported, '--db', ws.path(`import-${what.replaceAll(' ', '-')}.db`)],
         };
         for (const [name, args] of Object.entries(runs)) {
-          const run = await cli([...args, '--public-key', key], signed);
+          const run = await cli([...args, '--public-key', key], ws.env);
           expect(run.code, `${name}: ${run.stdout}${run.stderr}`).toBe(2);
           expect(run.stderr, name).toContain(`--public-key ${key} is not a usable key`);
           expect(run.stdout, name).not.toContain('TAMPERING');

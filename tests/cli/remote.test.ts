@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config.js';
 import type { Checkpoint, InclusionProof } from '../../src/log/schemas.js';
 import { verifyInclusionAgainstCheckpoint } from '../../src/log/verify-offline.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { cli, forgeStream, json, openRaw, seed, signingKeys, workspace, type Seeded, type Workspace } from './helpers.js';
+import { cli, forgeStream, json, openRaw, seededWorkspace, signingKeys } from './helpers.js';
 
 const TOKEN = 'cli-test-auditor-secret';
 
@@ -19,9 +19,8 @@ function* hexVariants(hash: string): Generator<string> {
 }
 
 describe('incident-ledger against a running server (outside auditor)', () => {
-  let ws: Workspace;
+  const ws = seededWorkspace({ ledger: 'served.db' });
   let server: RunningServer;
-  let demo: Seeded;
   let keys: ReturnType<typeof signingKeys>;
   let remote: string[];
 
@@ -32,12 +31,10 @@ describe('incident-ledger against a running server (outside auditor)', () => {
   };
 
   beforeAll(async () => {
-    ws = workspace();
+    // The server signs its checkpoints; the ledger itself was seeded unsigned.
     keys = signingKeys(ws);
-    const db = ws.path('served.db');
-    demo = await seed(db);
     const config = loadConfig({
-      LEDGER_DB: db,
+      LEDGER_DB: ws.ledger,
       PORT: '0',
       HOST: '127.0.0.1',
       LEDGER_SIGNING_KEY: keys.privateKey,
@@ -51,13 +48,12 @@ describe('incident-ledger against a running server (outside auditor)', () => {
   });
   afterAll(async () => {
     await server?.close();
-    ws?.cleanup();
   });
 
   it('fetches an inclusion proof over HTTP that verifies offline against the signed checkpoint; any altered byte fails', async () => {
     const checkpoint = await get<Checkpoint>('/api/audit/checkpoint');
     expect(checkpoint.signature).toBeDefined();
-    const { events } = await get<{ events: StoredEvent[] }>(`/api/incidents/${demo.incidentId}/events`);
+    const { events } = await get<{ events: StoredEvent[] }>(`/api/incidents/${ws.demo.incidentId}/events`);
     const event = events[3]!;
     const proof = await get<InclusionProof>(`/api/audit/proofs/inclusion?eventId=${event.metadata.eventId}&size=${checkpoint.size}`);
     const trust = { publicKey: keys.publicPem, eventHash: event.metadata.hash };
@@ -87,7 +83,7 @@ describe('incident-ledger against a running server (outside auditor)', () => {
   });
 
   it('prove --url verifies inclusion and consistency itself, with the pinned key', async () => {
-    const { events } = await get<{ events: StoredEvent[] }>(`/api/incidents/${demo.incidentId}/events`);
+    const { events } = await get<{ events: StoredEvent[] }>(`/api/incidents/${ws.demo.incidentId}/events`);
     const event = events.at(-1)!;
     const run = await cli(['prove', ...remote, '--event', event.metadata.eventId, '--hash', event.metadata.hash, '--public-key', keys.publicKey, '--json']);
     expect(run.code, run.stderr).toBe(0);
@@ -118,7 +114,7 @@ describe('incident-ledger against a running server (outside auditor)', () => {
     expect(sources.length).toBeGreaterThan(0);
     expect(report).toMatchObject({ ok: true, streams: 1 + sources.length, sourceStreams: sources.length, failures: [] });
     // Every event of the incident and of every source, fetched and checked.
-    let served = (await get<{ events: unknown[] }>(`/api/incidents/${demo.incidentId}/events`)).events.length;
+    let served = (await get<{ events: unknown[] }>(`/api/incidents/${ws.demo.incidentId}/events`)).events.length;
     for (const { id } of sources) served += (await get<{ events: unknown[] }>(`/api/sources/${id}/events`)).events.length;
     expect(report.checked).toBe(served);
 
@@ -144,26 +140,26 @@ describe('incident-ledger against a running server (outside auditor)', () => {
 
   it("replay gives exactly the API's asOf answers", async () => {
     for (const asOf of ['2021-03-11T00:00:00.000Z', '2021-03-14T00:00:00.000Z']) {
-      const run = await cli(['replay', '--db', ws.path('served.db'), '--incident', demo.incidentId, '--as-of', asOf]);
+      const run = await cli(['replay', '--db', ws.ledger, '--incident', ws.demo.incidentId, '--as-of', asOf]);
       expect(run.code, run.stderr).toBe(0);
       const answer = json<Record<string, unknown>>(run);
       for (const view of ['timeline', 'facts', 'disputes'] as const) {
-        expect(answer[view], view).toEqual(await get(`/api/incidents/${demo.incidentId}/${view}?asOf=${asOf}`));
+        expect(answer[view], view).toEqual(await get(`/api/incidents/${ws.demo.incidentId}/${view}?asOf=${asOf}`));
       }
-      const viaUrl = await cli(['replay', ...remote, '--incident', demo.incidentId, '--as-of', asOf, '--json']);
+      const viaUrl = await cli(['replay', ...remote, '--incident', ws.demo.incidentId, '--as-of', asOf, '--json']);
       expect(json<Record<string, unknown>>(viaUrl).timeline).toEqual(answer.timeline);
     }
   });
 
   it("catches a server whose store was tampered with, trusting none of its answers (runs last: it damages the served file)", async () => {
-    const stream = incidentStream(demo.incidentId);
-    const raw = openRaw(ws.path('served.db'));
+    const stream = incidentStream(ws.demo.incidentId);
+    const raw = openRaw(ws.ledger);
     try {
       // A re-sealed stream: its chain verifies, but its new hashes are not the log's leaves.
       const forged = forgeStream(
         raw,
         stream,
-        (e) => e.type === 'AssertionRecorded' && (e.data as { assertionId: string }).assertionId === demo.assertions['messages-skyecc'],
+        (e) => e.type === 'AssertionRecorded' && (e.data as { assertionId: string }).assertionId === ws.demo.assertions['messages-skyecc'],
         (e) => ({ ...(e.data as Record<string, unknown>), quote: 'around 3 million messages are sent a day' }),
       );
       const resealed = await cli(['verify', ...remote, '--public-key', keys.publicKey, '--json']);

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FactsView, Timeline } from '../../projections/schemas.js';
 import { renderReplay, type ReplayAnswer } from '../../src/cli/table.js';
-import { cli, json, seed, workspace, type Seeded, type Workspace } from './helpers.js';
+import { cli, json, seededWorkspace } from './helpers.js';
 
 /** The demo corrects Sky ECC's messages.per-day from 300,000 to 3,000,000 on 2021-03-12 at 10:30 UTC. */
 const skyEccPerDay = (answer: ReplayAnswer, assertionId: string) => {
@@ -11,29 +11,20 @@ const skyEccPerDay = (answer: ReplayAnswer, assertionId: string) => {
 };
 
 describe('incident-ledger replay --as-of', () => {
-  let ws: Workspace;
-  let db: string;
-  let demo: Seeded;
+  const ws = seededWorkspace();
 
-  beforeAll(async () => {
-    ws = workspace();
-    db = ws.path('ledger.db');
-    demo = await seed(db);
-  });
-  afterAll(() => ws.cleanup());
-
-  const replay = async (asOf: string, ...extra: string[]) => cli(['replay', '--db', db, '--incident', demo.incidentId, '--as-of', asOf, ...extra]);
+  const replay = async (asOf: string, ...extra: string[]) => cli(['replay', '--db', ws.ledger, '--incident', ws.demo.incidentId, '--as-of', asOf, ...extra]);
 
   it('shows the value before the correction, and the corrected one after it', async () => {
     const before = await replay('2021-03-11T00:00:00Z');
     expect(before.code, before.stderr).toBe(0);
     const old = json<ReplayAnswer>(before);
     expect(old.asOf).toBe('2021-03-11T00:00:00.000Z');
-    expect(skyEccPerDay(old, demo.assertions['messages-skyecc']!)).toMatchObject({ value: { type: 'quantity', value: 300_000 }, corrected: false });
+    expect(skyEccPerDay(old, ws.demo.assertions['messages-skyecc']!)).toMatchObject({ value: { type: 'quantity', value: 300_000 }, corrected: false });
 
     const after = await replay('2021-03-12T11:00:00Z', '--json');
     const fixed = json<ReplayAnswer>(after);
-    expect(skyEccPerDay(fixed, demo.assertions['messages-skyecc']!)).toMatchObject({ value: { type: 'quantity', value: 3_000_000 }, corrected: true });
+    expect(skyEccPerDay(fixed, ws.demo.assertions['messages-skyecc']!)).toMatchObject({ value: { type: 'quantity', value: 3_000_000 }, corrected: true });
     expect(fixed.timeline.revision).toBeGreaterThan(old.timeline.revision);
 
     // Same instant, same answer, whatever else happened since.
@@ -53,11 +44,11 @@ describe('incident-ledger replay --as-of', () => {
 
   it('refuses bad input with exit 2', async () => {
     expect((await replay('yesterday')).code).toBe(2);
-    expect((await cli(['replay', '--db', db, '--incident', 'nope', '--as-of', '2021-03-11'])).code).toBe(2);
+    expect((await cli(['replay', '--db', ws.ledger, '--incident', 'nope', '--as-of', '2021-03-11'])).code).toBe(2);
     // Before the incident was opened there is nothing to show.
     const early = await replay('2020-01-01T00:00:00Z');
     expect(early.code).toBe(2);
     expect(early.stderr).toContain('did not exist');
-    expect((await cli(['replay', '--db', db, '--as-of', '2021-03-11'])).code).toBe(2);
+    expect((await cli(['replay', '--db', ws.ledger, '--as-of', '2021-03-11'])).code).toBe(2);
   });
 });

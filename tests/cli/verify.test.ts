@@ -5,7 +5,7 @@ import { RehashWorker } from '../../src/audit/rehash-worker.js';
 import { LedgerLog } from '../../src/log/ledger-log.js';
 import { SqliteEventStore } from '../../src/store/sqlite/index.js';
 import { newEvent, newStream } from '../store/fixtures.js';
-import { cli, copyLedger, forgeStream, json, openRaw, seed, storedEvents, workspace, type Seeded, type Workspace } from './helpers.js';
+import { cli, copyLedger, forgeStream, json, openRaw, seededWorkspace, storedEvents, workspace, type Workspace } from './helpers.js';
 
 interface Report {
   ok: boolean;
@@ -15,19 +15,10 @@ interface Report {
 }
 
 describe('incident-ledger verify (local store)', () => {
-  let ws: Workspace;
-  let template: string;
-  let demo: Seeded;
+  const ws = seededWorkspace({ ledger: 'template.db' });
   let n = 0;
   /** A fresh copy of the seeded demo ledger for each test. */
-  const ledger = (): string => copyLedger(template, ws.path(`ledger-${++n}.db`));
-
-  beforeAll(async () => {
-    ws = workspace();
-    template = ws.path('template.db');
-    demo = await seed(template);
-  });
-  afterAll(() => ws.cleanup());
+  const ledger = (): string => copyLedger(ws.ledger, ws.path(`ledger-${++n}.db`));
 
   it('reports ok and exits 0 on an untouched ledger', async () => {
     const db = ledger();
@@ -72,7 +63,7 @@ describe('incident-ledger verify (local store)', () => {
   it('names a row whose JSON no longer parses instead of giving up', async () => {
     const db = ledger();
     const raw = openRaw(db);
-    const target = storedEvents(raw, 'stream = ? AND revision = 1', incidentStream(demo.incidentId))[0]!;
+    const target = storedEvents(raw, 'stream = ? AND revision = 1', incidentStream(ws.demo.incidentId))[0]!;
     raw.prepare('UPDATE events SET data = substr(data, 2) WHERE position = ?').run(target.position);
     raw.close();
     const run = await cli(['verify', '--db', db, '--json']);
@@ -87,7 +78,7 @@ describe('incident-ledger verify (local store)', () => {
     expect((await cli(['checkpoint', '--db', db, '--out', kept])).code).toBe(0);
     expect((await cli(['verify', '--db', db, '--against', kept])).code).toBe(0);
 
-    const stream = incidentStream(demo.incidentId);
+    const stream = incidentStream(ws.demo.incidentId);
     const raw = openRaw(db);
     const deleted = raw.prepare('DELETE FROM events WHERE stream = ? AND revision = (SELECT max(revision) FROM events WHERE stream = ?)').run(stream, stream);
     expect(deleted.changes).toBe(1);
@@ -113,8 +104,8 @@ describe('incident-ledger verify (local store)', () => {
     const raw = openRaw(db);
     forgeStream(
       raw,
-      incidentStream(demo.incidentId),
-      (e) => e.type === 'AssertionRecorded' && (e.data as { assertionId: string }).assertionId === demo.assertions['messages-skyecc'],
+      incidentStream(ws.demo.incidentId),
+      (e) => e.type === 'AssertionRecorded' && (e.data as { assertionId: string }).assertionId === ws.demo.assertions['messages-skyecc'],
       (e) => ({ ...(e.data as Record<string, unknown>), value: { type: 'quantity', value: 3_000_000, approximate: true } }),
     );
     raw.exec('DELETE FROM log_nodes; DELETE FROM log_leaves;');

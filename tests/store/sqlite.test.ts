@@ -194,24 +194,25 @@ describe('sqlite event store', () => {
       }
     });
 
-    it('lets the chain name an event edited behind the store’s back', async () => {
+    /** A ledger file with one stream of three events, then one of them changed by `SET …` straight in SQLite. */
+    const editedBehindTheStore = async (revision: number, set: string) => {
       const path = tempFile();
       const stream = newStream();
       await open(path).append(stream, someEvents(3));
       const raw = new Database(path);
-      raw.prepare(`UPDATE events SET data = '{"summary":"rewritten"}' WHERE stream = ? AND revision = 1`).run(stream);
+      raw.prepare(`UPDATE events SET ${set} WHERE stream = ? AND revision = ?`).run(stream, revision);
       raw.close();
+      return { path, stream };
+    };
+
+    it('lets the chain name an event edited behind the store’s back', async () => {
+      const { path, stream } = await editedBehindTheStore(1, `data = '{"summary":"rewritten"}'`);
       const failures = verifyStreamChain(await open(path).readStream(stream));
       expect(failures).toEqual([expect.objectContaining({ stream, revision: 1, reason: 'hash-mismatch' })]);
     });
 
     it('names the event whose stored text is not JSON, reading a stream or $all', async () => {
-      const path = tempFile();
-      const stream = newStream();
-      await open(path).append(stream, someEvents(3));
-      const raw = new Database(path);
-      raw.prepare(`UPDATE events SET metadata = '{not json' WHERE stream = ? AND revision = 2`).run(stream);
-      raw.close();
+      const { path, stream } = await editedBehindTheStore(2, `metadata = '{not json'`);
       const store = open(path);
       const named = new RegExp(`event at position 2 \\(${stream} revision 2\\) has metadata that is not JSON`);
       await expect(store.readStream(stream)).rejects.toThrow(named);
