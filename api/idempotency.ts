@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
-import { ulid } from 'ulid';
+import { newUlid } from '../src/app/new-ulid.js';
 import { idSequence, type RetrySafety } from '../src/app/retry-safety.js';
 import type { IdempotencyStore } from '../src/store/idempotency-sqlite.js';
 import { canonicalJson } from '../src/store/hash-chain.js';
@@ -41,7 +41,7 @@ export function idempotency(store: IdempotencyStore): RequestHandler {
       res.status(answer.status).set({ ...answer.headers, 'Idempotent-Replayed': 'true' }).type('application/json').send(answer.body);
       return;
     }
-    const seed = previous?.seed ?? ulid();
+    const seed = previous?.seed ?? newUlid();
     const retrySafety: RetrySafety = {
       newId: idSequence(seed),
       prepared: previous?.prepared,

@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { newUlid } from './new-ulid.js';
 import {
   CURRENT_SCHEMA_VERSION,
   incidentStream,
@@ -54,7 +54,7 @@ export class Ledger {
 
   constructor(
     readonly store: EventStore,
-    private readonly env: Environment = { now: () => new Date(), newId: ulid },
+    private readonly env: Environment = { now: () => new Date(), newId: () => newUlid() },
     private readonly maxCachedStates = 1_000,
   ) {}
 

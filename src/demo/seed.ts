@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ulid } from 'ulid';
 import type { Ledger } from '../app/ledger.js';
+import { newUlid } from '../app/new-ulid.js';
 import { ARTICLE_EN, ASSERTIONS, SOURCES, type SourceName } from './sky-ecc-data.js';
 
 export const DEMO_TITLE = 'Sky ECC: Europol says the encryption was unlocked, Sky ECC denies it';
@@ -16,7 +16,7 @@ export async function seedDemo(ledger: Ledger, actor = 'demo-seed'): Promise<{ i
   const clock = { at: Date.parse('2021-03-10T09:00:00Z') };
   const tick = (minutes = 7) => (clock.at += minutes * 60_000);
   // The seeder reaches the ledger's environment through the Ledger it is given: same decider, same store.
-  const seeded = ledger.withEnvironment({ now: () => new Date(clock.at), newId: () => ulid(clock.at) });
+  const seeded = ledger.withEnvironment({ now: () => new Date(clock.at), newId: () => newUlid(clock.at) });
 
   const sources = {} as Record<SourceName, string>;
   for (const [key, source] of Object.entries(SOURCES) as Array<[SourceName, (typeof SOURCES)[SourceName]]>) {
