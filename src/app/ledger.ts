@@ -28,6 +28,8 @@ export interface HandledCommand {
 
 /** How often a command without If-Match is re-decided after losing a race to another writer. */
 const MAX_ATTEMPTS = 5;
+/** Registered sources remembered by id (see knownSources). */
+const MAX_KNOWN_SOURCES = 100_000;
 
 interface CachedState {
   /** The revision of the last event folded into `state`. */
@@ -44,10 +46,13 @@ type IncidentCommandInput = IncidentCommand extends infer C ? (C extends { type:
 export class Ledger {
   /**
    * Decision state per incident stream, so a command on a 10,000-event incident reads and folds
-   * only what is new. Each draft is advanced in place, only by `load` and only with events read
-   * back from the store, never with events this ledger decided: a failed append leaves it as it was.
+   * only what is new. Each draft is advanced in place with events the store holds: read back by
+   * `load`, or those an append of this ledger stored (never events merely decided: a failed
+   * append leaves it as it was).
    */
   private readonly states = new Map<string, CachedState>();
+  /** Sources known to be registered: a registration is never undone, so a yes is final. */
+  private readonly knownSources = new Set<string>();
   private readonly listeners = new Set<(events: StoredEvent[]) => void>();
   /** The last command queued on each stream (see oneAtATime). */
   private readonly queues = new Map<string, Promise<void>>();
@@ -86,7 +91,14 @@ export class Ledger {
   }
 
   async sourceExists(sourceId: string): Promise<boolean> {
-    return (await this.store.streamRevision(sourceStream(sourceId))) >= 0;
+    if (this.knownSources.has(sourceId)) return true;
+    const exists = (await this.store.streamRevision(sourceStream(sourceId))) >= 0;
+    if (exists) {
+      // Bounded: past the bound, a known source costs one read again.
+      if (this.knownSources.size >= MAX_KNOWN_SOURCES) this.knownSources.clear();
+      this.knownSources.add(sourceId);
+    }
+    return exists;
   }
 
   async handle(incidentId: string, input: IncidentCommandInput, ctx: CommandContext): Promise<HandledCommand> {
@@ -120,16 +132,30 @@ export class Ledger {
     const done = await this.preparedOutcome(ctx);
     if (done) return done;
     for (let attempt = 1; ; attempt++) {
-      const { revision, state } = await this.load(stream);
+      // The first attempt decides on the kept state without reading the stream, when this
+      // ledger has kept it up to date. Only another process's write can have made it stale, and
+      // each way that would show is checked against the store: an append names the revision it
+      // was decided on (a conflict brings a retry, which reads); a refusal is given only on a state
+      // just read; an If-Match is compared with the revision just read.
+      const expected = ctx.expectedRevision;
+      let { revision, state, read } = await this.load(stream, attempt > 1 || expected !== undefined);
       // An If-Match on an incident that does not exist names nothing to be stale against: the
       // decider's incident-not-found (a 404) answers it, not a 409.
-      const expected = ctx.expectedRevision;
       if (expected !== undefined && expected !== revision && (state.exists || command.type === 'OpenIncident')) {
         throw new ConcurrencyError(stream, expected, revision);
       }
-      const events = decide(command, state);
+      let events: LedgerEvent[];
       try {
-        return await this.append(stream, events, revision === -1 ? 'no_stream' : revision, ctx);
+        events = decide(command, state);
+      } catch (refusal) {
+        if (read) throw refusal;
+        ({ revision, state, read } = await this.load(stream, true));
+        events = decide(command, state);
+      }
+      try {
+        const handled = await this.append(stream, events, revision === -1 ? 'no_stream' : revision, ctx);
+        this.advance(stream, handled.events);
+        return handled;
       } catch (error) {
         // Someone appended between our read and our write: decide again on the fresh state,
         // unless the client pinned a revision with If-Match (then the conflict is theirs to see).
@@ -143,8 +169,13 @@ export class Ledger {
    * those another writer (process) appended. The state is the cache's own draft, not a copy: use
    * it before the next await (decide is synchronous), since a later load advances it in place.
    */
-  private async load(stream: string): Promise<{ revision: number; state: IncidentState }> {
-    const cached = this.states.get(stream) ?? { revision: -1, state: draftIncident() };
+  private async load(stream: string, mustRead: boolean): Promise<{ revision: number; state: IncidentState; read: boolean }> {
+    const kept = this.states.get(stream);
+    if (kept && !mustRead) {
+      this.remember(stream, kept);
+      return { revision: kept.revision, state: kept.state, read: false };
+    }
+    const cached = kept ?? { revision: -1, state: draftIncident() };
     const fresh = await this.store.readStream(stream, { fromRevision: cached.revision + 1 });
     try {
       for (const stored of fresh) {
@@ -163,7 +194,27 @@ export class Ledger {
     // Also after an eviction during the await: the draft is still right for its revision. A stream
     // that does not exist is not cached, so commands on made-up ids cannot evict real incidents.
     if (cached.revision >= 0) this.remember(stream, cached);
-    return { revision: cached.revision, state: cached.state };
+    return { revision: cached.revision, state: cached.state, read: true };
+  }
+
+  /**
+   * Folds what an append of this ledger stored into the kept state, when it follows on from it
+   * (the state is then up to date as far as this process knows). Anything else (no state kept,
+   * events from elsewhere in between) is left for the next read.
+   */
+  private advance(stream: string, stored: readonly StoredEvent[]): void {
+    const cached = this.states.get(stream);
+    if (!cached || stored[0]?.revision !== cached.revision + 1) return;
+    try {
+      for (const event of stored) {
+        const recorded = upcast(event);
+        if (isIncidentEvent(recorded)) evolveInPlace(cached.state, recorded);
+        cached.revision = event.revision;
+      }
+    } catch {
+      // The same events will be read back and fail there, with the error the caller can see.
+      this.states.delete(stream);
+    }
   }
 
   private remember(stream: string, cached: CachedState): void {

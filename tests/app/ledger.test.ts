@@ -29,6 +29,16 @@ class StoreWithHook extends InMemoryEventStoreFake {
   }
 }
 
+/** The fake store, counting the source lookups too (it counts stream reads itself). */
+class CountingStore extends InMemoryEventStoreFake {
+  sourceReads = 0;
+
+  override async streamRevision(stream: string) {
+    if (stream.startsWith('source-')) this.sourceReads++;
+    return super.streamRevision(stream);
+  }
+}
+
 /** A ledger on `store` with Europol registered and the incident opened. */
 async function ledgerOn(store: EventStore, options: { maxCachedStates?: number } = {}): Promise<Ledger> {
   const ledger = new Ledger(store, undefined, options.maxCachedStates);
@@ -99,6 +109,32 @@ describe('the ledger deciding on its cached state', () => {
     const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => ledger.handle(INCIDENT, retract('a1'), ctx)));
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     expect(outcomes.filter((o) => o.status === 'rejected').map((o) => (o.reason as { code?: string }).code)).toEqual(Array(9).fill('assertion-retracted'));
+  });
+
+  it('honours an If-Match naming the revision another process wrote last', async () => {
+    const store = new StoreWithHook();
+    const ledger = await ledgerOn(store);
+    await ledger.handle(INCIDENT, record('a1'), ctx);
+    await new Ledger(store).handle(INCIDENT, record('b1'), ctx);
+
+    // The kept state says revision 1; the stream is at 2, and the client saw 2.
+    await expect(ledger.handle(INCIDENT, retract('b1'), { ...ctx, expectedRevision: 2 })).resolves.toMatchObject({ revision: 3 });
+  });
+
+  it('reads nothing back for commands on an incident whose state it kept up to date itself', async () => {
+    const store = new CountingStore();
+    const ledger = await ledgerOn(store);
+    await ledger.handle(INCIDENT, record('a1'), ctx);
+    const before = store.reads.stream;
+    const sourcesBefore = store.sourceReads;
+
+    await ledger.handle(INCIDENT, record('a2'), ctx);
+    await ledger.handle(INCIDENT, retract('a1'), ctx);
+    await expect(ledger.handle(INCIDENT, retract('a1'), ctx)).rejects.toMatchObject({ code: 'assertion-retracted' });
+    // The appends' own events advanced the state; only the refusal was checked on a fresh read.
+    expect(store.reads.stream - before).toBe(1);
+    // Europol was looked up for a1 and is known since: a2 asks nothing.
+    expect(store.sourceReads - sourcesBefore).toBe(0);
   });
 
   it('loads an evicted incident again in full', async () => {
