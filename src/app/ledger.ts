@@ -131,14 +131,17 @@ export class Ledger {
   private async decideAndAppend(stream: string, command: IncidentCommand, ctx: CommandContext): Promise<HandledCommand> {
     const done = await this.preparedOutcome(ctx);
     if (done) return done;
-    for (let attempt = 1; ; attempt++) {
-      // The first attempt decides on the kept state without reading the stream, when this
-      // ledger has kept it up to date. Only another process's write can have made it stale, and
-      // each way that would show is checked against the store: an append names the revision it
-      // was decided on (a conflict brings a retry, which reads); a refusal is given only on a state
-      // just read; an If-Match is compared with the revision just read.
-      const expected = ctx.expectedRevision;
-      let { revision, state, read } = await this.load(stream, attempt > 1 || expected !== undefined);
+    // A command first decides on the kept state without reading the stream, when this ledger
+    // has kept it up to date. Only another process's write can have made it stale, and each way
+    // that would show is checked against the store: an append names the revision it was decided
+    // on (a conflict brings a retry, which reads); a refusal is given only on a state just read;
+    // an If-Match is compared with the revision just read.
+    const expected = ctx.expectedRevision;
+    let mustRead = expected !== undefined;
+    // Counts the attempts decided on a state just read: a decision on the kept state that lost
+    // its race is not one of them, so a stale state costs no retry.
+    for (let attempt = 1; ; ) {
+      let { revision, state, read } = await this.load(stream, mustRead);
       // An If-Match on an incident that does not exist names nothing to be stale against: the
       // decider's incident-not-found (a 404) answers it, not a 409.
       if (expected !== undefined && expected !== revision && (state.exists || command.type === 'OpenIncident')) {
@@ -159,7 +162,9 @@ export class Ledger {
       } catch (error) {
         // Someone appended between our read and our write: decide again on the fresh state,
         // unless the client pinned a revision with If-Match (then the conflict is theirs to see).
-        if (!(error instanceof ConcurrencyError) || ctx.expectedRevision !== undefined || attempt >= MAX_ATTEMPTS) throw error;
+        if (!(error instanceof ConcurrencyError) || expected !== undefined) throw error;
+        mustRead = true;
+        if (read && attempt++ >= MAX_ATTEMPTS) throw error;
       }
     }
   }

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { IncidentEvent } from '../../events/index.js';
 import { Ledger } from '../../src/app/ledger.js';
 import { ConcurrencyError, StoreUnavailableError } from '../../src/store/errors.js';
-import type { EventStore, ExpectedRevision, NewEvent } from '../../src/store/port.js';
+import type { EventStore, ExpectedRevision, NewEvent, ReadStreamOptions } from '../../src/store/port.js';
 import { SqliteEventStore } from '../../src/store/sqlite/index.js';
 import { InMemoryEventStoreFake } from '../support/in-memory-event-store.fake.js';
 import { EUROPOL, INCIDENT, id, recorded } from '../support/incident-fixtures.js';
@@ -16,6 +16,10 @@ const OTHER_INCIDENT = id('other');
 const open = (incidentId = INCIDENT) => ({ type: 'OpenIncident' as const, data: { incidentId, title: 'Sky ECC' } });
 const record = (name: string) => ({ type: 'RecordAssertion' as const, data: (recorded(name) as Extract<IncidentEvent, { type: 'AssertionRecorded' }>).data });
 const retract = (name: string) => ({ type: 'RetractAssertion' as const, data: { assertionId: id(name), reason: 'recorded in error' } });
+const correct = (name: string) => ({
+  type: 'CorrectAssertion' as const,
+  data: { assertionId: id(name), reason: 'typo', value: { type: 'quantity' as const, value: 170000, approximate: false } },
+});
 
 /** The fake store, with a hook that runs once before the next append: a failure, or another writer slipping in. */
 class StoreWithHook extends InMemoryEventStoreFake {
@@ -36,6 +40,28 @@ class CountingStore extends InMemoryEventStoreFake {
   override async streamRevision(stream: string) {
     if (stream.startsWith('source-')) this.sourceReads++;
     return super.streamRevision(stream);
+  }
+}
+
+/** The fake store, where another process writes right after our ledger reads the incident (between its read and its append). */
+class RacingStore extends InMemoryEventStoreFake {
+  racesLeft = 0;
+  private racing = false;
+  private raced = 0;
+  other: Ledger | undefined;
+
+  override async readStream(stream: string, options?: ReadStreamOptions) {
+    const events = await super.readStream(stream, options);
+    if (this.racesLeft > 0 && !this.racing && stream.startsWith('incident-') && this.other) {
+      this.racesLeft--;
+      this.racing = true;
+      try {
+        await this.other.handle(INCIDENT, record(`r${++this.raced}`), ctx);
+      } finally {
+        this.racing = false;
+      }
+    }
+    return events;
   }
 }
 
@@ -111,16 +137,6 @@ describe('the ledger deciding on its cached state', () => {
     expect(outcomes.filter((o) => o.status === 'rejected').map((o) => (o.reason as { code?: string }).code)).toEqual(Array(9).fill('assertion-retracted'));
   });
 
-  it('honours an If-Match naming the revision another process wrote last', async () => {
-    const store = new StoreWithHook();
-    const ledger = await ledgerOn(store);
-    await ledger.handle(INCIDENT, record('a1'), ctx);
-    await new Ledger(store).handle(INCIDENT, record('b1'), ctx);
-
-    // The kept state says revision 1; the stream is at 2, and the client saw 2.
-    await expect(ledger.handle(INCIDENT, retract('b1'), { ...ctx, expectedRevision: 2 })).resolves.toMatchObject({ revision: 3 });
-  });
-
   it('reads nothing back for commands on an incident whose state it kept up to date itself', async () => {
     const store = new CountingStore();
     const ledger = await ledgerOn(store);
@@ -135,6 +151,44 @@ describe('the ledger deciding on its cached state', () => {
     expect(store.reads.stream - before).toBe(1);
     // Europol was looked up for a1 and is known since: a2 asks nothing.
     expect(store.sourceReads - sourcesBefore).toBe(0);
+  });
+
+  it('does not count a decision on a stale kept state among its attempts', async () => {
+    const store = new RacingStore();
+    const ledger = await ledgerOn(store);
+    await ledger.handle(INCIDENT, record('a1'), ctx);
+    store.other = new Ledger(store);
+    // Another process writes once: the kept state (revision 1) is stale (the stream is at 2).
+    await store.other.handle(INCIDENT, record('b0'), ctx);
+
+    // Then another process writes after each of our next four reads: the decision on the kept
+    // state and four decisions on fresh reads lose, and the fifth decision on a read lands.
+    store.racesLeft = 4;
+    await expect(ledger.handle(INCIDENT, record('a2'), ctx)).resolves.toMatchObject({ revision: 7 });
+  });
+
+  it('appends nothing decided on a stale kept state', async () => {
+    const store = new InMemoryEventStoreFake();
+    const ledger = await ledgerOn(store);
+    await ledger.handle(INCIDENT, record('a1'), ctx);
+    await new Ledger(store).handle(INCIDENT, retract('a1'), ctx);
+
+    // The kept state still has a1 live: the correction would be accepted on it.
+    await expect(ledger.handle(INCIDENT, correct('a1'), ctx)).rejects.toMatchObject({ code: 'assertion-retracted' });
+    expect(store.events.filter((e) => e.stream === `incident-${INCIDENT}`).map((e) => e.type)).toEqual(['IncidentOpened', 'AssertionRecorded', 'AssertionRetracted']);
+    await expect(ledger.handle(INCIDENT, retract('a1'), ctx)).rejects.toMatchObject({ code: 'assertion-retracted' });
+  });
+
+  it('compares an If-Match with the revision just read, not the kept one', async () => {
+    const store = new InMemoryEventStoreFake();
+    const ledger = await ledgerOn(store);
+    await ledger.handle(INCIDENT, record('a1'), ctx);
+    await new Ledger(store).handle(INCIDENT, record('b1'), ctx);
+
+    // The client saw revision 1 (what this ledger kept); the stream is at 2: a 409, nothing appended.
+    await expect(ledger.handle(INCIDENT, record('a2'), { ...ctx, expectedRevision: 1 })).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(await store.streamRevision(`incident-${INCIDENT}`)).toBe(2);
+    await expect(ledger.handle(INCIDENT, record('a2'), { ...ctx, expectedRevision: 2 })).resolves.toMatchObject({ revision: 3 });
   });
 
   it('loads an evicted incident again in full', async () => {
