@@ -95,7 +95,8 @@ async function verifyLocal(io: CliIO, options: VerifyOptions, against: Checkpoin
     if (options.integrity) {
       const problems = local.fileProblems();
       if (problems === undefined) notes.push('--integrity checks a SQLite ledger file; EventStoreDB checks its own storage');
-      else if (problems.length > 0) {
+      else if (problems.length === 0) notes.push("SQLite's quick_check found the file sound");
+      else {
         const shown = problems.slice(0, 10).join('; ');
         failures.push({ stream: '$file', revision: 0, reason: 'file-damaged', detail: `SQLite's quick_check: ${shown}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}` });
       }
