@@ -38,11 +38,13 @@ export class ApiError extends Error {
   /**
    * @param {number} status
    * @param {Problem} problem
+   * @param {number | null} [retryAfter] seconds, from a 503's or 429's Retry-After
    */
-  constructor(status, problem) {
+  constructor(status, problem, retryAfter = null) {
     super(problem.detail || problem.title || `HTTP ${status}`);
     this.status = status;
     this.problem = problem;
+    this.retryAfter = retryAfter;
   }
 
   /** @returns {FieldError[]} */
@@ -115,8 +117,33 @@ async function send(url, init, token = session.token) {
   } catch {
     throw new ApiError(0, { title: 'Network error', detail: 'The server could not be reached. Check your connection and try again.' });
   }
-  if (!res.ok) throw new ApiError(res.status, await problemOf(res));
+  if (!res.ok) {
+    // The tab's own token refused: revoked, or a server restarted with new ones. Whoever listens
+    // signs the tab out, so reads go on without it (where reads are public) and the reader can sign in again.
+    if (res.status === 401 && token && token === session.token) tokenRefused();
+    throw new ApiError(res.status, await problemOf(res), retryAfterOf(res));
+  }
   return res;
+}
+
+/** @type {() => void} */
+let tokenRefused = () => {};
+
+/**
+ * What to do when the server refuses the token this tab signed in with.
+ * @param {() => void} handler
+ */
+export function onTokenRefused(handler) {
+  tokenRefused = handler;
+}
+
+/**
+ * Retry-After in seconds (the server sends seconds), or null.
+ * @param {Response} res
+ */
+function retryAfterOf(res) {
+  const value = res.headers.get('Retry-After');
+  return value !== null && /^\d+$/.test(value) ? Number(value) : null;
 }
 
 /**

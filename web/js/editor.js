@@ -5,7 +5,7 @@
 import { ApiError, enc, postJson } from './api.js';
 import { byId, h, one, replace } from './dom.js';
 import { clearErrors, showErrors } from './form-errors.js';
-import { valueText } from './format.js';
+import { isolated, valueText } from './format.js';
 import { mountValueFields } from './value-fields.js';
 
 /**
@@ -77,7 +77,7 @@ function assertionOptions(facts) {
     h(
       'optgroup',
       { label: f.fact },
-      f.assertions.map((a) => h('option', { value: a.assertionId }, `${a.sourceName || a.sourceId}: ${valueText(a.value)}`)),
+      f.assertions.map((a) => h('option', { value: a.assertionId }, `${isolated(a.sourceName || a.sourceId)}: ${isolated(valueText(a.value))}`)),
     ),
   );
 }
@@ -244,7 +244,7 @@ export function mountEditor(getState, hooks) {
           'div',
           { class: 'field check' },
           h('input', { type: 'checkbox', id: `ass-pos-${i}`, name: 'preferred', value: p.assertionId, checked: checked.has(p.assertionId) }),
-          h('label', { for: `ass-pos-${i}` }, `${p.sourceName}: ${valueText(p.value)}`),
+          h('label', { for: `ass-pos-${i}` }, `${isolated(p.sourceName)}: ${isolated(valueText(p.value))}`),
         ),
       ),
     );
@@ -275,7 +275,7 @@ export function mountEditor(getState, hooks) {
       refill(
         select('rec-source'),
         'Choose a source…',
-        state.sources.map((s) => h('option', { value: s.id }, `${s.name} (${s.kind})`)),
+        state.sources.map((s) => h('option', { value: s.id }, `${isolated(s.name)} (${s.kind})`)),
       );
       replace(byId('fact-options', HTMLDataListElement), state.facts.map((f) => h('option', { value: f.fact })));
       refill(corAssertion, 'Choose an assertion…', assertionOptions(state.facts));

@@ -112,6 +112,14 @@ export function describeQuantity(q) {
 }
 
 /**
+ * Text from the ledger set apart for a label built as one string (an option, a check box's label):
+ * between the Unicode isolate marks, a right-to-left name or a stray direction override cannot
+ * reorder the words and figures around it. Elements get the same from `unicode-bidi: isolate`.
+ * @param {string} text
+ */
+export const isolated = (text) => `\u2068${text}\u2069`;
+
+/**
  * A value as one line of plain text (for option labels and history tables).
  * @param {Value} value
  */

@@ -4,6 +4,7 @@
 import { ApiError, allSources, enc, getJson } from './api.js';
 import { byId, h, replace } from './dom.js';
 import { formatInstant } from './format.js';
+import { plausibleKey } from './state.js';
 import { assertionLabel, historyNode } from './history-view.js';
 import { disputeItem, factItem, timelineItem } from './views.js';
 
@@ -131,7 +132,12 @@ function renderHistory(data, ref) {
   if (data.history instanceof ApiError) {
     return replace(
       target,
-      h('p', { class: 'banner' }, `No history for ${ref.kind} ${ref.key} ${data.facts.asOf ? 'as of then' : 'in this incident'}. `, h('button', { type: 'button', class: 'secondary', 'data-action': 'close-history' }, 'Close')),
+      h(
+        'p',
+        { class: 'banner' },
+        plausibleKey(ref) ? ['No history for ', ref.kind, ' ', h('code', {}, ref.key), ` ${data.facts.asOf ? 'as of then' : 'in this incident'}. `] : 'The address names no fact or assertion. ',
+        h('button', { type: 'button', class: 'secondary', 'data-action': 'close-history' }, 'Close'),
+      ),
     );
   }
   const sourceNames = new Map(data.sources.map((s) => [s.id, s.name]));

@@ -1,7 +1,7 @@
 // The incident page: wires the header controls (as-of, sign-in), the incident list, the views of
 // the chosen incident, live updates and the editing forms. State lives in the URL (state.js).
 
-import { ApiError, apiUrl, describeError, enc, session } from './api.js';
+import { ApiError, apiUrl, describeError, enc, onTokenRefused, session } from './api.js';
 import { byId, h, replace } from './dom.js';
 import { mountEditor } from './editor.js';
 import { fromLocalInput, toLocalInput } from './format.js';
@@ -83,6 +83,7 @@ const signIn = mountSignIn({
     await showIncident();
   },
 });
+onTokenRefused(() => signIn.signOut('Your token was not accepted; sign in again.'));
 
 /** Shows the route in the address bar. @param {'push' | 'replace'} how */
 function commit(how) {
@@ -160,6 +161,12 @@ async function refreshOnce() {
       showPlaceholder(describeError(error, 'this incident'));
     } else {
       el.liveStatus.textContent = describeError(error, 'the latest changes');
+    }
+    // Briefly unavailable (the read models catching up after a start): try again when told to.
+    if (error instanceof ApiError && error.status === 503 && error.retryAfter !== null) {
+      setTimeout(() => {
+        if (mine === generation) void refresh();
+      }, Math.min(error.retryAfter, 60) * 1_000);
     }
   }
 }

@@ -61,6 +61,15 @@ export function valueNode(value, lang) {
   }
 }
 
+/** @param {string} url */
+function siteOf(url) {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 /**
  * The source's words, marked with their language, and where they were published.
  * @param {string | undefined} quote
@@ -75,6 +84,8 @@ export function quoteAndCitation(quote, citation) {
         { class: 'citation' },
         vh('Cited from '),
         h('cite', {}, citation?.url ? h('a', { href: citation.url, rel: 'noopener noreferrer external', hreflang: lang || false }, title) : title),
+        // The title is the reporter's words: the site the link really goes to is shown beside it.
+        citation?.url && citation.title ? [' ', h('span', { class: 'site' }, `(${siteOf(citation.url)})`)] : null,
         citation?.publishedAt ? [', ', edtfTime(citation.publishedAt)] : null,
         lang ? [' ', h('span', { class: 'lang-tag', title: 'Language of the document' }, `[${lang}]`)] : null,
       )
@@ -179,7 +190,8 @@ export function factItem(fact, options) {
 export function disputeItem(d, options) {
   const preferred = new Set(d.assessment?.preferred ?? []);
   const names = new Map(d.positions.map((p) => [p.assertionId, p.sourceName]));
-  const headingId = `dispute-${d.fact.replace(/[^a-z0-9-]/g, '-')}`;
+  // Fact keys hold no white space, so the key itself keeps ids apart ("users.total" and "users-total").
+  const headingId = `dispute-${d.fact}`;
   return h(
     'article',
     { class: 'dispute', 'data-fact': d.fact, 'aria-labelledby': headingId },
