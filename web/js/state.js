@@ -7,14 +7,15 @@
  */
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 const FACT_KEY = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /**
- * The instant an `asOf` names, in the form the API reads, or null when the API would refuse it:
- * a date (a real day) or a date-time with seconds and an offset, whose instant falls in years
- * 0000–9999. `new Date` alone is lenient ("1" is 2001, 2021-02-30 is 2 March).
+ * The instant an `asOf` names, as the ISO text the API reads, or null where the address names no
+ * instant the API can show: a date (a real day) or a date-time with an offset (seconds optional:
+ * the page sends the instant in full), falling in years 0000–9999. `new Date` alone is lenient
+ * ("1" is 2001, 2021-02-30 is 2 March).
  * @param {string} raw
  * @returns {string | null}
  */
