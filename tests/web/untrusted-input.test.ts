@@ -298,4 +298,32 @@ describe.skipIf(!hasChromium)('the incident page, against hostile text and hosti
     await expect.poll(() => page.locator('#incident-title').textContent(), { timeout: 10_000 }).toBe('Briefly unavailable');
     await page.close();
   }, TEST_TIMEOUT);
+  it('gives its live stream back while out of sight, so a seventh tab still loads, and listens again when shown', async () => {
+    // Each tab of the page in sight holds a server-sent-event stream, one HTTP/1.1 connection, and a
+    // browser opens at most six to one server.
+    const incidentId = await openIncident('Many tabs');
+    const source = await registerSource('Europol');
+    await record(incidentId, { fact: 'users.total', value: { type: 'quantity', value: 1 }, sourceId: source, validTime: '2021' });
+    const setVisibility = (page: Page, state: 'hidden' | 'visible') =>
+      page.evaluate((s) => {
+        Object.defineProperty(document, 'visibilityState', { value: s, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    const tabs: Page[] = [];
+    for (let tab = 1; tab <= 6; tab++) {
+      const page = await open(incidentId);
+      await expect.poll(() => page.locator('#live-status').textContent()).toContain('Live:');
+      await setVisibility(page, 'hidden');
+      tabs.push(page);
+    }
+    const seventh = await open(incidentId, '', { timeout: 15_000 });
+    expect(await seventh.locator('#incident-title').textContent()).toBe('Many tabs');
+    await seventh.close();
+    // Shown again, the first tab catches up on what it missed and listens again.
+    await record(incidentId, { fact: 'users.monitored', value: { type: 'quantity', value: 2 }, sourceId: source, validTime: '2021' });
+    await setVisibility(tabs[0]!, 'visible');
+    await expect.poll(() => tabs[0]!.locator('#live-status').textContent()).toContain('Live:');
+    await expect.poll(() => tabs[0]!.locator('#timeline-list li.assertion').count()).toBe(2);
+    for (const page of tabs) await close(page);
+  }, TEST_TIMEOUT);
 });

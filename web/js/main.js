@@ -212,6 +212,24 @@ function startLive(id) {
   });
 }
 
+// A tab out of sight gives its live stream back: a browser opens at most six connections to one
+// server over HTTP/1.1, and each open tab of the page would hold one, so a seventh tab would not
+// load. Back in sight, the tab catches up and listens again.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') {
+    if (!closeLive) return;
+    stopLive();
+    liveState = 'off';
+    return;
+  }
+  const id = route.incidentId;
+  if (closeLive || !loaded || !id || route.asOf) return;
+  void refresh().then(() => {
+    if (document.visibilityState !== 'hidden' && !closeLive && loaded && route.incidentId === id && !route.asOf) startLive(id);
+    updateLiveStatus();
+  });
+});
+
 function updateLiveStatus() {
   if (route.asOf) el.liveStatus.textContent = 'Showing the past: live updates are off.';
   else if (liveState === 'connected') el.liveStatus.textContent = 'Live: changes appear here as they are recorded.';
