@@ -167,6 +167,12 @@ describe.skipIf(!hasChromium)('the incident page, in headless Chromium', () => {
 
   it('shows the history of a fact: who, when, why, before and after', async () => {
     const page = await open();
+    // Opening and closing a history fetches it alone, not every view of the incident again.
+    const fetched: string[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.startsWith('/api/incidents/')) fetched.push(path.replace(`/api/incidents/${incidentId}`, ''));
+    });
     await page.locator('#undated-list > li[data-fact="messages.per-day"] .fact-heading button[data-action="history"]').click();
     const history = page.locator('#history-view .history');
     await history.waitFor();
@@ -179,6 +185,9 @@ describe.skipIf(!hasChromium)('the incident page, in headless Chromium', () => {
     expect(await correction.locator('tr[data-field="value"] td.before').textContent()).toContain('about 300,000');
     expect(await correction.locator('tr[data-field="value"] td.after').textContent()).toContain('about 3 million');
     await shoot(page, 'history', '#history');
+    await page.locator('#history-view button[data-action="close-history"]').click();
+    await expect.poll(() => page.locator('#history-view').textContent()).toBe('');
+    expect(fetched).toEqual(['/facts/messages.per-day/history']);
 
     // The history of one assertion, and its address can be shared.
     const skyEcc = await assertionOf('messages.per-day', 'Sky ECC');

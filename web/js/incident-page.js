@@ -1,5 +1,6 @@
 // Loading one incident's views (summary, timeline, facts, disputes, and the chosen history) at
-// the page's as-of, and rendering them. Every view is refetched together so they agree.
+// the page's as-of, and rendering them. Every view is refetched together so they agree; a history
+// opened or closed on its own is fetched alone, and kept only if it shows the same revision.
 
 import { ApiError, allSources, enc, getJson } from './api.js';
 import { byId, h, replace } from './dom.js';
@@ -31,14 +32,13 @@ import { disputeItem, factItem, timelineItem } from './views.js';
 export async function loadIncident(id, asOf, history) {
   const q = { asOf };
   const base = `/incidents/${enc(id)}`;
-  const historyPath = history ? `${base}/${history.kind === 'fact' ? 'facts' : 'assertions'}/${enc(history.key)}/history` : null;
   const [summary, timeline, facts, disputes, sources, historyView] = await Promise.all([
     getJson(base, q),
     getJson(`${base}/timeline`, q),
     getJson(`${base}/facts`, q),
     getJson(`${base}/disputes`, q),
     allSources().catch(() => /** @type {Source[]} */ ([])),
-    historyPath ? getJson(historyPath, q).catch((e) => (e instanceof ApiError && e.status === 404 ? e : Promise.reject(e))) : Promise.resolve(null),
+    loadHistory(id, asOf, history),
   ]);
   const s = /** @type {IncidentSummary} */ (summary);
   const t = /** @type {Timeline} */ (timeline);
@@ -53,6 +53,33 @@ export async function loadIncident(id, asOf, history) {
     history: /** @type {History | ApiError | null} */ (historyView),
     revision: Math.min(s.revision, t.revision, f.revision, d.revision),
   };
+}
+
+/**
+ * One history of the incident: a 404 (no such fact or assertion) is an answer to show, not a failure.
+ * @param {string} id
+ * @param {string | null} asOf
+ * @param {HistoryRef | null} history
+ * @returns {Promise<History | ApiError | null>}
+ */
+export async function loadHistory(id, asOf, history) {
+  if (!history) return null;
+  const path = `/incidents/${enc(id)}/${history.kind === 'fact' ? 'facts' : 'assertions'}/${enc(history.key)}/history`;
+  try {
+    return /** @type {History} */ (await getJson(path, { asOf }));
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return error;
+    throw error;
+  }
+}
+
+/**
+ * Shows another history beside views already rendered from `data` (whose revision it shares).
+ * @param {Loaded} data
+ * @param {HistoryRef | null} ref
+ */
+export function renderHistoryOnly(data, ref) {
+  keepingFocus(() => renderHistory(data, ref));
 }
 
 /**

@@ -6,7 +6,7 @@ import { byId, h, replace } from './dom.js';
 import { mountEditor } from './editor.js';
 import { fromLocalInput, toLocalInput } from './format.js';
 import { mountIncidentList } from './incident-list.js';
-import { loadIncident, renderIncident } from './incident-page.js';
+import { loadHistory, loadIncident, renderHistoryOnly, renderIncident } from './incident-page.js';
 import { connectLive } from './live.js';
 import { parseRoute, routeUrl } from './state.js';
 import { mountSignIn } from './signin.js';
@@ -251,7 +251,31 @@ async function navigate(change, how) {
   if (listChanged) void incidents.load();
   else incidents.markCurrent();
   if (incidentChanged || asOfChanged) await showIncident();
+  else if (change.history !== undefined && Object.keys(change).length === 1) await showHistory();
   else await refresh();
+}
+
+/**
+ * Only the history to show changed: it is fetched alone rather than every view again (on a large
+ * incident, megabytes and seconds). Should the incident have moved on meanwhile, everything is
+ * refetched instead, so the page never shows two revisions at once.
+ */
+async function showHistory() {
+  const id = route.incidentId;
+  const data = loaded;
+  const mine = generation;
+  if (!id || !data) return refresh();
+  let history;
+  try {
+    history = await loadHistory(id, route.asOf, route.history);
+  } catch {
+    return refresh();
+  }
+  if (mine !== generation) return;
+  // Views rendered meanwhile (a live update), or a history of another revision: all of it again.
+  if (loaded !== data || (history && !(history instanceof ApiError) && history.revision !== data.revision)) return refresh();
+  loaded = { ...data, history };
+  renderHistoryOnly(loaded, route.history);
 }
 
 function syncControls() {
