@@ -11,7 +11,7 @@ import { apiOf, hasChromium, launchChromium, watch } from './browser.js';
 /**
  * The incident page against untrusted input, in real headless Chromium: text entered through the
  * API by reporters (source names, quotes, citations, fact keys, titles), addresses a reader may
- * be sent, and the API failing (a refused token, a 503).
+ * be sent, the API failing (a refused token, a 503), many tabs, and incidents too large to show at once.
  */
 
 
@@ -325,5 +325,36 @@ describe.skipIf(!hasChromium)('the incident page, against hostile text and hosti
     await expect.poll(() => tabs[0]!.locator('#live-status').textContent()).toContain('Live:');
     await expect.poll(() => tabs[0]!.locator('#timeline-list li.assertion').count()).toBe(2);
     for (const page of tabs) await close(page);
+  }, TEST_TIMEOUT);
+  it('shows a large incident a page at a time, and builds no editing choices for a reader', async () => {
+    const incidentId = await openIncident('Three hundred disputed facts');
+    const a = await registerSource('Source A');
+    const b = await registerSource('Source B');
+    // 300 facts, each disputed by two sources; the first 250 dated.
+    const work = Array.from({ length: 300 }, (_, n) => n);
+    const worker = async () => {
+      for (let n = work.shift(); n !== undefined; n = work.shift()) {
+        const dated = n < 250 ? { validTime: `20${10 + (n % 10)}` } : {};
+        await record(incidentId, { fact: `fact.${n}`, value: { type: 'boolean', value: true }, sourceId: a, ...dated });
+        await record(incidentId, { fact: `fact.${n}`, value: { type: 'boolean', value: false }, sourceId: b, ...dated });
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    const page = await open(incidentId);
+    const shown = (list: string) => page.locator(`#${list} > :not(.show-more)`).count();
+    // The timeline has an entry per dated fact (250), the disputes one per fact (300); 50 are undated.
+    expect(await shown('timeline-list')).toBe(200);
+    expect(await shown('disputes-list')).toBe(200);
+    expect(await shown('undated-list')).toBe(50);
+    expect(await page.locator('#timeline-list .show-more').textContent()).toBe('Show 50 more (50 not shown)');
+    expect(await page.locator('#disputes-list .show-more').textContent()).toBe('Show 100 more (100 not shown)');
+    expect(await page.locator('#undated-list .show-more').count()).toBe(0);
+    // Not signed in: the forms' choices (an option per assertion) are not built.
+    expect(await page.locator('#cor-assertion option').count()).toBeLessThanOrEqual(1);
+
+    await page.locator('#timeline-list .show-more button').click();
+    await expect.poll(() => shown('timeline-list')).toBe(250);
+    expect(await page.locator('#timeline-list .show-more').count()).toBe(0);
+    await close(page);
   }, TEST_TIMEOUT);
 });

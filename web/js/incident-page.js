@@ -132,19 +132,66 @@ export function renderIncident(data, options) {
     }
 
     const view = { editing: options.editing };
+    if (summary.id !== limitsOf) {
+      limits.clear();
+      limitsOf = summary.id;
+    }
     const dated = new Set(timeline.entries.map((e) => e.fact));
     replace(
       byId('timeline-list', HTMLOListElement),
-      timeline.entries.length ? timeline.entries.map((e) => timelineItem(e, view)) : h('li', { class: 'empty muted' }, 'No dated facts yet.'),
+      timeline.entries.length ? bounded('timeline-list', timeline.entries, (e) => timelineItem(e, view), 'li') : h('li', { class: 'empty muted' }, 'No dated facts yet.'),
     );
     const undated = facts.facts.filter((f) => !dated.has(f.fact));
-    replace(byId('undated-list', HTMLUListElement), undated.length ? undated.map((f) => factItem(f, view)) : h('li', { class: 'empty muted' }, 'None.'));
+    replace(byId('undated-list', HTMLUListElement), undated.length ? bounded('undated-list', undated, (f) => factItem(f, view), 'li') : h('li', { class: 'empty muted' }, 'None.'));
     replace(
       byId('disputes-list', HTMLElement),
-      disputes.disputes.length ? disputes.disputes.map((d) => disputeItem(d, view)) : h('p', { class: 'empty muted' }, 'No disputes: where several sources speak to a fact, they agree.'),
+      disputes.disputes.length
+        ? bounded('disputes-list', disputes.disputes, (d) => disputeItem(d, view), 'p')
+        : h('p', { class: 'empty muted' }, 'No disputes: where several sources speak to a fact, they agree.'),
     );
     renderHistory(data, options.history);
   });
+}
+
+/**
+ * Items each long list shows: an incident of thousands of events would otherwise be hundreds of
+ * thousands of elements, built again on every live update. "Show more" raises a list's limit for
+ * as long as the same incident is shown.
+ */
+const PAGE = 200;
+/** @type {Map<string, number>} */
+const limits = new Map();
+let limitsOf = '';
+
+/**
+ * The first items of a list, and a "Show more" control (in a `wrapper` element that fits the list) when some are left out.
+ * @template T
+ * @param {string} list the list element's id
+ * @param {T[]} items
+ * @param {(item: T) => Node} render
+ * @param {'li' | 'p'} wrapper
+ * @returns {Node[]}
+ */
+function bounded(list, items, render, wrapper) {
+  const limit = limits.get(list) ?? PAGE;
+  const shown = items.slice(0, limit).map(render);
+  const left = items.length - limit;
+  if (left <= 0) return shown;
+  const more = h(
+    wrapper,
+    { class: 'show-more' },
+    h('button', { type: 'button', class: 'secondary', 'data-action': 'show-more', 'data-key': list, 'data-focus': `show-more:${list}` }, `Show ${Math.min(left, PAGE)} more`),
+    ` (${left} not shown)`,
+  );
+  return [...shown, more];
+}
+
+/**
+ * Shows the next page of a list: called with the views already loaded, nothing is fetched.
+ * @param {string} list
+ */
+export function showMore(list) {
+  limits.set(list, (limits.get(list) ?? PAGE) + PAGE);
 }
 
 /**

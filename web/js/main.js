@@ -6,7 +6,7 @@ import { byId, h, replace } from './dom.js';
 import { mountEditor } from './editor.js';
 import { fromLocalInput, toLocalInput } from './format.js';
 import { mountIncidentList } from './incident-list.js';
-import { loadHistory, loadIncident, renderHistoryOnly, renderIncident } from './incident-page.js';
+import { loadHistory, loadIncident, renderHistoryOnly, renderIncident, showMore } from './incident-page.js';
 import { connectLive } from './live.js';
 import { parseRoute, routeUrl } from './state.js';
 import { mountSignIn } from './signin.js';
@@ -151,7 +151,8 @@ async function refreshOnce() {
     el.view.hidden = false;
     renderIncident(data, { editing: editing(), asOf: route.asOf, history: route.history });
     updateEditing();
-    editor.update();
+    // The forms' choices (an option per assertion) are built only for someone who can use them.
+    if (editing()) editor.update();
   } catch (error) {
     if (mine !== generation) return;
     if (error instanceof ApiError && error.status === 404) {
@@ -334,6 +335,10 @@ el.view.addEventListener('click', (event) => {
     });
   } else if (action === 'close-history') {
     void navigate({ history: null }, 'replace').then(() => byId('history', HTMLElement).focus({ preventScroll: true }));
+  } else if (action === 'show-more') {
+    if (!loaded) return;
+    showMore(key);
+    renderIncident(loaded, { editing: editing(), asOf: route.asOf, history: route.history });
   } else if (action === 'asof-now') {
     void navigate({ asOf: null }, 'push');
   } else if (action === 'correct' || action === 'retract' || action === 'assess') {
