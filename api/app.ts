@@ -90,7 +90,7 @@ export function createApp(options: AppOptions): { app: express.Express; metrics:
   const caughtUp = (position: number) => services.runner.waitFor(position).catch(() => undefined);
   const deps = { ledger: services.ledger, readModels: services.readModels, registry, publicRead, services, caughtUp };
   const liveStreams = new Set<() => void>();
-  app.use('/api', incidentRoutes(deps), sourceRoutes(deps), auditRoutes(deps), liveRoutes({ ...deps, liveStreams }));
+  app.use('/api', incidentRoutes(deps), sourceRoutes(deps), auditRoutes(deps), liveRoutes({ ...deps, liveStreams, logger }));
 
   // The operational routes go through the same declaration as the API, so the document lists them too.
   const ops = express.Router();

@@ -19,6 +19,8 @@ export const Config = z.object({
   LEDGER_SEED_DEMO: bool.default(true),
   LEDGER_CORS_ORIGINS: z.string().optional(),
   LEDGER_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
+  /** Connections the server holds at once (each a file descriptor); 0 for no limit. */
+  LEDGER_MAX_CONNECTIONS: z.coerce.number().int().min(0).default(1_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Config = z.infer<typeof Config>;

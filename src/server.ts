@@ -52,7 +52,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   let server: Server;
   try {
-    server = await listen(createServer(app), config.PORT, config.HOST);
+    server = await listen(createServer(HTTP_TIMEOUTS, app), config.PORT, config.HOST);
+    if (config.LEDGER_MAX_CONNECTIONS > 0) server.maxConnections = config.LEDGER_MAX_CONNECTIONS;
   } catch (error) {
     await services.close().catch((closeError: unknown) => logger.error({ err: closeError }, 'could not close the store after a failed start'));
     throw error;
@@ -117,6 +118,14 @@ const LISTEN_PROBLEMS: Record<string, string> = {
  * Listens, or rejects with a one-line reason. Not express's app.listen: in express 5 its callback
  * is also the 'error' handler, so a busy port or an unknown host would look like success.
  */
+/**
+ * How long a client may take to send a request: its headers within 10 s, all of it (a body is at
+ * most LEDGER_BODY_LIMIT) within 30 s, checked every second. Node's defaults (60 s and 5 min,
+ * checked every 30 s) let a client that trickles bytes hold a connection for minutes without
+ * ever reaching the rate limiter. A live stream is unaffected: its GET is complete at once.
+ */
+const HTTP_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 };
+
 function listen(server: Server, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
