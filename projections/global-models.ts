@@ -35,11 +35,12 @@ export class GlobalReadModels {
   }
 
   /**
-   * A fresh fold of `$all` read a page at a time (see readAllInPages), cut at `asOf` as `upTo`
-   * cuts: at the first event recorded after it. An await per page, not per event.
+   * A fold of `$all` read a page at a time (see readAllInPages), cut at `asOf` as `upTo` cuts: at
+   * the first event recorded after it. An await per page, not per event. `start`: models the
+   * pages follow on from (a snapshot, see GlobalSnapshots), left as they are; else a fresh fold.
    */
-  static async foldPages(pages: AsyncIterable<Iterable<Recorded>>, asOf?: Date): Promise<GlobalReadModels> {
-    const models = new GlobalReadModels();
+  static async foldPages(pages: AsyncIterable<Iterable<Recorded>>, asOf?: Date, start?: GlobalReadModels): Promise<GlobalReadModels> {
+    const models = start ? start.copy() : new GlobalReadModels();
     const after = recordedAfter(asOf);
     for await (const page of pages) {
       for (const event of page) {
@@ -58,6 +59,31 @@ export class GlobalReadModels {
     for (const i of parsed.data.incidents) models.incidentMap.set(i.id, i);
     for (const s of parsed.data.sources) models.sourceMap.set(s.id, s);
     return models;
+  }
+
+  /** The same models, to be changed on their own: summaries are never changed in place, so the maps are copied, not their entries. */
+  copy(): GlobalReadModels {
+    const models = new GlobalReadModels();
+    for (const [id, summary] of this.incidentMap) models.incidentMap.set(id, summary);
+    for (const [id, summary] of this.sourceMap) models.sourceMap.set(id, summary);
+    models.sourcesChanged = this.sourcesChanged;
+    return models;
+  }
+
+  /** Incidents and sources held: what a copy costs. */
+  get size(): number {
+    return this.incidentMap.size + this.sourceMap.size;
+  }
+
+  /**
+   * The latest instant (epoch ms) any event folded in was recorded at: every event on an incident
+   * sets its `updatedAt`, and a source's only event its `registeredAt`. -Infinity when empty.
+   */
+  latestRecordedAt(): number {
+    let latest = Number.NEGATIVE_INFINITY;
+    for (const i of this.incidentMap.values()) latest = Math.max(latest, Date.parse(i.updatedAt));
+    for (const s of this.sourceMap.values()) latest = Math.max(latest, Date.parse(s.registeredAt));
+    return latest;
   }
 
   apply(event: Recorded): void {

@@ -2,6 +2,7 @@ import { incidentStream, parseStream, upcast, type IncidentEvent, type Recorded,
 import { disputesView } from '../../projections/disputes.js';
 import { factsView } from '../../projections/facts-view.js';
 import { GlobalReadModels } from '../../projections/global-models.js';
+import { GlobalSnapshots } from '../../projections/global-snapshots.js';
 import { assertionHistoryView, factHistoryView } from '../../projections/history.js';
 import type { IncidentModel } from '../../projections/incident-model.js';
 import { IncidentReplay } from '../../projections/incident-replay.js';
@@ -95,6 +96,8 @@ export class ReadModels {
   private readonly cache = new Map<string, CachedIncident>();
   private readonly loading = new Map<string, Loading>();
   private readonly globalAsOf = new Map<string, Promise<GlobalReadModels>>();
+  /** The global models every few thousand events, for lists "as of". */
+  private readonly snapshots = new GlobalSnapshots();
   private readonly unsubscribe: () => void;
   private readonly maxIncidents: number;
   private readonly maxEvents: number;
@@ -115,7 +118,10 @@ export class ReadModels {
     // every young-generation pause longer.
     this.revisionsPerIncident = options.revisionsPerIncident ?? 2;
     this.globalAsOfCacheSize = options.globalAsOfCacheSize ?? 4;
-    this.unsubscribe = runner.onApplied((event) => this.offer(event));
+    this.unsubscribe = runner.onApplied((event, stored) => {
+      this.offer(event);
+      this.snapshots.offer(runner.models, stored.position, event.metadata.recordedAt);
+    });
   }
 
   /** Feed freshly appended events (idempotent by revision). On a gap the incident is dropped and reloaded on next read. */
@@ -333,11 +339,14 @@ export class ReadModels {
 
   /** The global models folded from `$all` up to `asOf`; a few recent instants are kept. */
   private globalModelsAt(asOf: Date): Promise<GlobalReadModels> {
+    // At or after every event applied: the lists as they are now.
+    if (this.snapshots.coversAll(asOf)) return Promise.resolve(this.runner.models);
     // Keyed by the runner's position too: an instant in the future still gains events.
     const key = `${asOf.getTime()}@${this.runner.position}`;
     let models = this.globalAsOf.get(key);
     if (!models) {
-      models = GlobalReadModels.foldPages(this.ledgerPages(), asOf);
+      const from = this.snapshots.before(asOf);
+      models = GlobalReadModels.foldPages(this.ledgerPages(from?.position), asOf, from?.models);
       models.catch(() => this.globalAsOf.delete(key));
       this.globalAsOf.set(key, models);
       if (this.globalAsOf.size > this.globalAsOfCacheSize) this.globalAsOf.delete(this.globalAsOf.keys().next().value!);
@@ -345,8 +354,9 @@ export class ReadModels {
     return models;
   }
 
-  private async *ledgerPages(): AsyncGenerator<Iterable<Recorded>> {
-    for await (const page of readAllInPages(this.store)) yield ledgerEventsIn(page);
+  /** `$all` as ledger events, after `position` when given. */
+  private async *ledgerPages(after?: number): AsyncGenerator<Iterable<Recorded>> {
+    for await (const page of readAllInPages(this.store, after === undefined ? {} : { after })) yield ledgerEventsIn(page);
   }
 }
 
