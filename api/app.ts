@@ -34,6 +34,8 @@ export interface AppOptions {
   bodyLimit?: string;
   rateLimitPerMinute?: number;
   corsOrigins?: string[];
+  /** Express's "trust proxy": behind a proxy, anonymous clients are told apart (and rate-limited) by their forwarded address. */
+  trustProxy?: boolean | number | string;
   /** The incident page, mounted at `/`. */
   web?: express.Router;
 }
@@ -61,6 +63,7 @@ export function createApp(options: AppOptions): { app: express.Express; metrics:
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   const app = express();
   app.disable('x-powered-by');
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   app.set('query parser', 'simple');
 
   app.use(observe(logger, metrics));

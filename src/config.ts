@@ -19,6 +19,12 @@ export const Config = z.object({
   LEDGER_SEED_DEMO: bool.default(true),
   LEDGER_CORS_ORIGINS: z.string().optional(),
   LEDGER_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
+  /**
+   * Which proxies in front of the server to believe about the client's address (X-Forwarded-For),
+   * as express's "trust proxy" reads it: `true`, a number of hops, or addresses and subnets
+   * (`loopback`, `10.0.0.0/8`, …). Unset: none, and every client is the address it connects from.
+   */
+  LEDGER_TRUST_PROXY: z.string().optional(),
   /** Connections the server holds at once (each a file descriptor); 0 for no limit. */
   LEDGER_MAX_CONNECTIONS: z.coerce.number().int().min(0).default(1_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

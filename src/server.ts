@@ -47,6 +47,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     publicRead: config.LEDGER_PUBLIC_READ ?? tokens.developmentMode,
     bodyLimit: config.LEDGER_BODY_LIMIT,
     rateLimitPerMinute: config.LEDGER_RATE_LIMIT,
+    ...(config.LEDGER_TRUST_PROXY === undefined ? {} : { trustProxy: trustProxy(config.LEDGER_TRUST_PROXY) }),
     corsOrigins: config.LEDGER_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
     web: webRouter(),
   });
@@ -118,6 +119,12 @@ const LISTEN_PROBLEMS: Record<string, string> = {
  * Listens, or rejects with a one-line reason. Not express's app.listen: in express 5 its callback
  * is also the 'error' handler, so a busy port or an unknown host would look like success.
  */
+/** LEDGER_TRUST_PROXY as express takes it: a boolean, a number of hops, or the addresses as written. */
+function trustProxy(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
 /**
  * How long a client may take to send a request: its headers within 10 s, all of it (a body is at
  * most LEDGER_BODY_LIMIT) within 30 s, checked every second. Node's defaults (60 s and 5 min,

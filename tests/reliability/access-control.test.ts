@@ -334,6 +334,26 @@ describe('edge defences', () => {
     }
   });
 
+  it('tells anonymous clients behind a trusted proxy apart by their forwarded address, and believes no one else', async () => {
+    const anonymous = (running: RunningServer, forwardedFor: string) =>
+      call(running.url, 'GET', '/api/sources', { headers: { 'x-forwarded-for': forwardedFor } }).then((r) => r.status);
+    const behindProxy = await startInProcess({ LEDGER_TOKENS: TOKENS_ENV, LEDGER_RATE_LIMIT: '2', LEDGER_TRUST_PROXY: 'loopback' });
+    try {
+      expect([await anonymous(behindProxy, '198.51.100.1'), await anonymous(behindProxy, '198.51.100.1'), await anonymous(behindProxy, '198.51.100.1')]).toEqual([401, 401, 429]);
+      // Another client behind the same proxy has its own budget.
+      expect(await anonymous(behindProxy, '198.51.100.2')).toBe(401);
+    } finally {
+      await behindProxy.close();
+    }
+    // Without LEDGER_TRUST_PROXY a forwarded address is a header anyone can write: not believed.
+    const direct = await startInProcess({ LEDGER_TOKENS: TOKENS_ENV, LEDGER_RATE_LIMIT: '2' });
+    try {
+      expect([await anonymous(direct, '198.51.100.1'), await anonymous(direct, '198.51.100.2'), await anonymous(direct, '198.51.100.3')]).toEqual([401, 401, 429]);
+    } finally {
+      await direct.close();
+    }
+  });
+
   it('sends no CORS headers unless origins are configured', async () => {
     const running = await startInProcess({ LEDGER_TOKENS: TOKENS_ENV });
     try {
