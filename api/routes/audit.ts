@@ -40,6 +40,8 @@ export function auditRoutes(deps: RouteDeps & { services: Services }): Router {
   const { services, registry, publicRead } = deps;
   const { store, log } = services;
   const caughtUp = logCatchUp(services);
+  /** The verify under way, if any: the next waits for it (see the verify route). */
+  let verifying: Promise<unknown> = Promise.resolve();
   const router = Router();
   const def = routesOn(router, registry, { publicRead, prefix: '/api' });
   const tags = ['audit'];
@@ -115,7 +117,11 @@ export function auditRoutes(deps: RouteDeps & { services: Services }): Router {
     async ({ body }, _req, res) => {
       await caughtUp();
       const against = body?.checkpoint;
-      const report = await verifyLedger(ledgerPages(store), { log, ...(against ? { against } : {}) });
+      // A verify reads the whole ledger: several at once would only share the same CPU, and a
+      // caller could start any number. They run one after another.
+      const run = verifying.then(() => verifyLedger(ledgerPages(store), { log, ...(against ? { against } : {}) }));
+      verifying = run.catch(() => undefined);
+      const report = await run;
       // As the CLI does: a kept checkpoint that claims this ledger's signature must carry it.
       if (against?.signature !== undefined && log.signer && !verifyCheckpointSignature({ ...against, at: against.at ?? '' }, log.signer.publicKeyPem)) {
         const detail = "the checkpoint's signature does not verify with this ledger's key";
