@@ -357,4 +357,23 @@ describe.skipIf(!hasChromium)('the incident page, against hostile text and hosti
     expect(await page.locator('#timeline-list .show-more').count()).toBe(0);
     await close(page);
   }, TEST_TIMEOUT);
+  it('clears a failed refresh from the live-status line once the views load again', async () => {
+    const incidentId = await openIncident('A refresh that fails once');
+    const source = await registerSource('Europol');
+    await record(incidentId, { fact: 'users.total', value: { type: 'quantity', value: 1 }, sourceId: source, validTime: '2021' });
+    const page = await open(incidentId);
+    const status = page.locator('#live-status');
+    await expect.poll(() => status.textContent()).toContain('Live:');
+    let failures = 1;
+    await page.route(
+      (url) => url.pathname === `/api/incidents/${incidentId}/timeline`,
+      async (route) => (failures-- > 0 ? route.fulfill({ status: 500, contentType: 'application/problem+json', body: JSON.stringify({ title: 'Internal error', status: 500, detail: 'boom' }) }) : route.continue()),
+    );
+    // A search refreshes the views too: the first fails, the second loads.
+    await page.locator('#search-input').fill('refresh');
+    await expect.poll(() => status.textContent()).toContain('Could not load the latest changes');
+    await page.locator('#search-input').fill('refresh again');
+    await expect.poll(() => status.textContent()).toContain('Live:');
+    await close(page);
+  }, TEST_TIMEOUT);
 });

@@ -22,6 +22,8 @@ let route = parseRoute(location.search);
 let loaded;
 /** Bumped on every navigation, so answers for a view the reader has left are dropped. */
 let generation = 0;
+/** Whether the live-status line shows a refresh that failed. */
+let liveStatusFailed = false;
 /** @type {(() => void) | undefined} */
 let closeLive;
 
@@ -150,6 +152,11 @@ async function refreshOnce() {
     el.placeholder.hidden = true;
     el.view.hidden = false;
     renderIncident(data, { editing: editing(), asOf: route.asOf, history: route.history });
+    // A failure the status line reported is over once the views load again.
+    if (liveStatusFailed) {
+      liveStatusFailed = false;
+      updateLiveStatus();
+    }
     updateEditing();
     // The forms' choices (an option per assertion) are built only for someone who can use them.
     if (editing()) editor.update();
@@ -162,6 +169,7 @@ async function refreshOnce() {
       showPlaceholder(describeError(error, 'this incident'));
     } else {
       el.liveStatus.textContent = describeError(error, 'the latest changes');
+      liveStatusFailed = true;
     }
     // Briefly unavailable (the read models catching up after a start): try again when told to.
     if (error instanceof ApiError && error.status === 503 && error.retryAfter !== null) {
