@@ -219,6 +219,12 @@ describe.skipIf(!hasChromium)('the incident page, against hostile text and hosti
     expect(await citation.locator('a').getAttribute('href')).toBe('https://evil.example/press');
     expect(await citation.textContent()).toContain('evil.example');
     await close(page);
+    // The assertion's history shows the citation the same way.
+    const history = await open(incidentId, `&history=assertion:${assertionId}`);
+    const cell = history.locator('#history-view tr[data-field="citation"] td').last();
+    await cell.waitFor();
+    expect(await cell.textContent()).toContain('(evil.example)');
+    await close(history);
   }, TEST_TIMEOUT);
 
   it('does not print arbitrary text from the address (?history=…) as part of its own sentences', async () => {
@@ -374,6 +380,21 @@ describe.skipIf(!hasChromium)('the incident page, against hostile text and hosti
     await expect.poll(() => status.textContent()).toContain('Could not load the latest changes');
     await page.locator('#search-input').fill('refresh again');
     await expect.poll(() => status.textContent()).toContain('Live:');
+    await close(page);
+  }, TEST_TIMEOUT);
+  it('leads from a fact’s history to a retracted assertion’s own history, which no view lists any more', async () => {
+    const incidentId = await openIncident('A retracted assertion');
+    const source = await registerSource('Europol');
+    const assertionId = await record(incidentId, { fact: 'users.total', value: { type: 'quantity', value: 7 }, sourceId: source, validTime: '2021' });
+    await post(`/incidents/${incidentId}/assertions/${assertionId}/retractions`, { reason: 'recorded in error' });
+    await record(incidentId, { fact: 'users.total', value: { type: 'quantity', value: 8 }, sourceId: source, validTime: '2021' });
+    const page = await open(incidentId, '&history=fact:users.total');
+    await page.locator('#history-view .history[data-kind="fact"]').waitFor();
+    expect(await page.locator(`#incident-view li.assertion[data-assertion="${assertionId}"]`).count()).toBe(0);
+    await page.locator(`#history-view button[data-action="history"][data-key="${assertionId}"]`).first().click();
+    const own = page.locator(`#history-view .history[data-kind="assertion"][data-key="${assertionId}"]`);
+    await own.waitFor();
+    expect(await own.locator('li.revision').count()).toBe(2);
     await close(page);
   }, TEST_TIMEOUT);
 });

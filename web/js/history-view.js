@@ -3,7 +3,7 @@
 
 import { h } from './dom.js';
 import { describeEdtf, formatInstant } from './format.js';
-import { edtfTime, valueNode, vh } from './views.js';
+import { actionButton, edtfTime, siteOf, valueNode, vh } from './views.js';
 
 /**
  * @typedef {import('./api.js').History} History
@@ -58,6 +58,7 @@ function fieldNode(field, change, names, lang) {
         'span',
         {},
         h('cite', {}, c.url ? h('a', { href: c.url, rel: 'noopener noreferrer external' }, title) : title),
+        c.url && c.title ? [' ', h('span', { class: 'site' }, `(${siteOf(c.url)})`)] : null,
         c.publishedAt ? `, ${describeEdtf(c.publishedAt).text}` : '',
         c.language ? ` [${c.language}]` : '',
       );
@@ -134,7 +135,17 @@ export function historyNode(history, options) {
             h('span', { class: 'actor' }, r.actor),
             h('span', { class: 'muted' }, ` · revision ${r.revision}`),
           ),
-          options.showAssertion && r.assertionId ? h('p', { class: 'muted' }, vh('Assertion: '), names.assertionLabel(r.assertionId) ?? r.assertionId) : null,
+          options.showAssertion && r.assertionId
+            ? h(
+                'p',
+                { class: 'muted' },
+                vh('Assertion: '),
+                names.assertionLabel(r.assertionId) ?? r.assertionId,
+                ' ',
+                // The way to a retracted assertion's own history: the views no longer list it.
+                actionButton('history', r.assertionId, 'Its history', `of ${names.assertionLabel(r.assertionId) ?? 'this assertion'}`, 'assertion'),
+              )
+            : null,
           r.reason ? h('p', { class: 'reason' }, h('strong', {}, 'Why: '), r.reason) : null,
           changeTable(r, names),
         ),

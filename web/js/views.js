@@ -61,8 +61,11 @@ export function valueNode(value, lang) {
   }
 }
 
-/** @param {string} url */
-function siteOf(url) {
+/**
+ * The host a link goes to, shown beside a title the reporter chose.
+ * @param {string} url
+ */
+export function siteOf(url) {
   try {
     return new URL(url).host;
   } catch {
