@@ -1,5 +1,9 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { loadConfig } from '../../src/config.js';
+import { startServer, type RunningServer } from '../../src/server.js';
 
 /** What the browser tests share: Debian's Chromium, launched headless, and a watch on each page. */
 
@@ -40,4 +44,23 @@ export function apiOf(baseUrl: () => string) {
     if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   };
+}
+
+/**
+ * The server the page is tested against, on 127.0.0.1 with its ledger in `dir`: public reads, one
+ * editor token, logs off, and no rate limit (every page load is a few dozen requests from one
+ * address; the limit is not what these tests are about). `env` adds or overrides settings.
+ */
+export async function startPageServer(dir: string, editor: { actor: string; token: string }, env: Record<string, string> = {}): Promise<RunningServer> {
+  const config = loadConfig({
+    LEDGER_DB: join(dir, 'ledger.db'),
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LEDGER_TOKENS: `${editor.actor}:editor:${editor.token}`,
+    LEDGER_PUBLIC_READ: 'true',
+    LOG_LEVEL: 'silent',
+    LEDGER_RATE_LIMIT: '0',
+    ...env,
+  });
+  return startServer(config, { logger: pino({ level: 'silent' }) });
 }

@@ -2,13 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FactsView, IncidentPage, Timeline } from '../../projections/schemas.js';
-import { loadConfig } from '../../src/config.js';
-import { startServer, type RunningServer } from '../../src/server.js';
-import { apiOf, hasChromium, launchChromium, watch } from './browser.js';
+import type { RunningServer } from '../../src/server.js';
+import { apiOf, hasChromium, launchChromium, startPageServer, watch } from './browser.js';
 
 /**
  * The incident page end to end, in real headless Chromium: the demo Sky ECC incident as the
@@ -75,17 +73,7 @@ describe.skipIf(!hasChromium)('the incident page, in headless Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'ledger-web-'));
-    const config = loadConfig({
-      LEDGER_DB: join(dir, 'ledger.db'),
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LEDGER_TOKENS: `${EDITOR}:editor:${EDITOR_TOKEN}`,
-      LEDGER_PUBLIC_READ: 'true',
-      LOG_LEVEL: 'silent',
-      // Every page load here is ~25 requests from one address; the per-IP limit is not under test.
-      LEDGER_RATE_LIMIT: '0',
-    });
-    server = await startServer(config, { logger: pino({ level: 'silent' }) });
+    server = await startPageServer(dir, { actor: EDITOR, token: EDITOR_TOKEN });
     // The demo is seeded once the read models have caught up; its last event is the ruling on the 15th.
     for (let attempt = 0; ; attempt++) {
       const page = await api<IncidentPage>('/incidents').catch(() => undefined);

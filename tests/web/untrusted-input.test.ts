@@ -1,12 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { startServer, type RunningServer } from '../../src/server.js';
-import { apiOf, hasChromium, launchChromium, watch } from './browser.js';
+import type { RunningServer } from '../../src/server.js';
+import { apiOf, hasChromium, launchChromium, startPageServer, watch } from './browser.js';
 
 /**
  * The incident page against untrusted input, in real headless Chromium: text entered through the
@@ -81,18 +79,7 @@ describe.skipIf(!hasChromium)('the incident page, against hostile text and hosti
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-web-untrusted-'));
-    const config = loadConfig({
-      LEDGER_DB: join(dir, 'ledger.db'),
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LEDGER_TOKENS: `${EDITOR}:editor:${EDITOR_TOKEN}`,
-      LEDGER_PUBLIC_READ: 'true',
-      LEDGER_SEED_DEMO: 'false',
-      LOG_LEVEL: 'silent',
-      // Page loads and the 10,000 writes below all come from one address; the limit is not under test.
-      LEDGER_RATE_LIMIT: '0',
-    });
-    server = await startServer(config, { logger: pino({ level: 'silent' }) });
+    server = await startPageServer(dir, { actor: EDITOR, token: EDITOR_TOKEN }, { LEDGER_SEED_DEMO: 'false' });
     await server.services.ready;
     ({ browser, context } = await launchChromium());
   }, 60_000);
