@@ -19,6 +19,20 @@ import type { CommandContext, Environment } from './context.js';
 
 const isIncidentEvent = (e: Recorded): e is Recorded<IncidentEvent> => e.type !== 'SourceRegistered';
 
+/**
+ * Folds stored events past the draft's revision into it, in place. Commands on a stream run one
+ * at a time (oneAtATime), yet what another load of the same draft folded during an await is
+ * skipped all the same: folding an event twice is never right.
+ */
+function foldNew(cached: CachedState, events: readonly StoredEvent[]): void {
+  for (const stored of events) {
+    if (stored.revision <= cached.revision) continue;
+    const event = upcast(stored);
+    if (isIncidentEvent(event)) evolveInPlace(cached.state, event);
+    cached.revision = stored.revision;
+  }
+}
+
 export interface HandledCommand {
   /** The stream's revision after the append. */
   revision: number;
@@ -183,14 +197,7 @@ export class Ledger {
     const cached = kept ?? { revision: -1, state: draftIncident() };
     const fresh = await this.store.readStream(stream, { fromRevision: cached.revision + 1 });
     try {
-      for (const stored of fresh) {
-        // Commands on a stream run one at a time (oneAtATime), yet skip what another load of this
-        // same draft folded during our await all the same: folding an event twice is never right.
-        if (stored.revision <= cached.revision) continue;
-        const event = upcast(stored);
-        if (isIncidentEvent(event)) evolveInPlace(cached.state, event);
-        cached.revision = stored.revision;
-      }
+      foldNew(cached, fresh);
     } catch (error) {
       // An event that cannot be read or applied: forget the draft rather than trust it half-changed.
       if (this.states.get(stream) === cached) this.states.delete(stream);
@@ -211,11 +218,7 @@ export class Ledger {
     const cached = this.states.get(stream);
     if (!cached || stored[0]?.revision !== cached.revision + 1) return;
     try {
-      for (const event of stored) {
-        const recorded = upcast(event);
-        if (isIncidentEvent(recorded)) evolveInPlace(cached.state, recorded);
-        cached.revision = event.revision;
-      }
+      foldNew(cached, stored);
     } catch {
       // The same events will be read back and fail there, with the error the caller can see.
       this.states.delete(stream);
